@@ -1,0 +1,113 @@
+"""The only module that imports ``cryptography``: a few verbs, safe by default.
+
+* :func:`derive_key`: HKDF-SHA256, for keys bound to a device and a product.
+* :func:`seal` / :func:`open_sealed`: AES-256-GCM with a random 96-bit nonce and associated data.
+* :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
+* :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
+
+Every failure raises :class:`CryptoError`, chained from the original; the caller turns it into the
+right :class:`~license_guard.errors.LicenseError` at its own seam (a bad lease is a ``LeaseError``,
+a bad response an ``InvalidResponseError``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+__all__ = [
+    "KEY_SIZE",
+    "NONCE_SIZE",
+    "CryptoError",
+    "constant_time_equal",
+    "decrypt_aes256gcm",
+    "derive_key",
+    "open_sealed",
+    "seal",
+    "sha256",
+    "verify_ed25519",
+]
+
+KEY_SIZE = 32
+NONCE_SIZE = 12
+TAG_SIZE = 16
+
+
+class CryptoError(Exception):
+    """A seal did not open, a signature did not verify, or key material was malformed."""
+
+
+def derive_key(secret: bytes, *, salt: bytes, info: bytes) -> bytes:
+    """Return a 32-byte key from *secret* with HKDF-SHA256 (RFC 5869)."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=salt, info=info).derive(secret)
+
+
+def seal(key: bytes, plaintext: bytes, *, associated_data: bytes) -> bytes:
+    """Encrypt and authenticate *plaintext*; returns ``nonce || ciphertext || tag``."""
+    nonce = os.urandom(NONCE_SIZE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def open_sealed(key: bytes, blob: bytes, *, associated_data: bytes) -> bytes:
+    """Reverse :func:`seal`.
+
+    Raises:
+        CryptoError: *blob* is too short, or was sealed under another key or associated data,
+            or any byte of it was changed.
+    """
+    if len(blob) < NONCE_SIZE + TAG_SIZE:
+        raise CryptoError("sealed data is truncated")
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], associated_data)
+    except InvalidTag as exc:
+        raise CryptoError("sealed data failed authentication") from exc
+
+
+def decrypt_aes256gcm(secret: bytes, *, ciphertext: bytes, nonce: bytes, tag: bytes) -> bytes:
+    """Decrypt with AES-256-GCM under ``SHA-256(secret)`` and no associated data.
+
+    Raises:
+        CryptoError: the nonce or tag has the wrong size, or the tag does not verify.
+    """
+    if len(nonce) != NONCE_SIZE or len(tag) != TAG_SIZE:
+        raise CryptoError("AES-GCM nonce must be 12 bytes and tag 16 bytes")
+    try:
+        return AESGCM(sha256(secret)).decrypt(nonce, ciphertext + tag, None)
+    except InvalidTag as exc:
+        raise CryptoError("encrypted data failed authentication") from exc
+
+
+def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
+    """Check an Ed25519 *signature* of *message* by the 32-byte raw *public_key*.
+
+    Raises:
+        CryptoError: the key or signature is malformed, or the signature does not verify.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if len(public_key) != 32:
+        raise CryptoError("an Ed25519 public key is 32 bytes")
+    if len(signature) != 64:
+        raise CryptoError("an Ed25519 signature is 64 bytes")
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except InvalidSignature as exc:
+        raise CryptoError("signature does not verify") from exc
+
+
+def sha256(data: bytes) -> bytes:
+    """The raw 32-byte SHA-256 digest of *data*."""
+    return hashlib.sha256(data).digest()
+
+
+def constant_time_equal(a: str | bytes, b: str | bytes) -> bool:
+    """Compare two secrets without leaking where they differ."""
+    a_bytes = a.encode() if isinstance(a, str) else a
+    b_bytes = b.encode() if isinstance(b, str) else b
+    return hmac.compare_digest(a_bytes, b_bytes)

@@ -1,0 +1,1 @@
+"""A Keymint-compatible licensing server that runs on this machine (placeholder)."""

@@ -1,0 +1,205 @@
+"""The one exception tree of license_guard.
+
+Everything the library raises on purpose derives from :class:`LicenseError`. An application
+usually cares about the first level only::
+
+    LicenseError
+     ├── ConfigurationError           the vendor's setup is wrong (fix the code, not the user)
+     │    ├── AccessTokenError          401: token missing, invalid, expired or not for this product
+     │    └── ProductNotFoundError      the product id is unknown or inactive
+     ├── NotActivatedError            no lease on this device: ask the user for a key
+     ├── LicenseDeniedError           the server said no: stop at once, no grace
+     │    ├── InvalidLicenseKeyError    unknown or malformed key
+     │    ├── LicenseExpiredError       the license's own expiry has passed
+     │    ├── LicenseBlockedError       the vendor blocked the key (refund, abuse)
+     │    ├── ActivationLimitError      every seat is taken
+     │    ├── CustomerInactiveError     the customer account is disabled
+     │    └── DeviceDeactivatedError    this device's seat was freed from elsewhere
+     ├── LicenseUnreachableError      the server could not be asked: grace applies
+     │    ├── RateLimitedError          429, with the server's Retry-After when it gave one
+     │    └── InvalidResponseError      an answer that is not the API's (HTML portal, bad JSON,
+     │                                  bad signature): treated as "could not ask"
+     ├── LeaseError                   the local lease cannot be trusted
+     │    ├── GracePeriodExpiredError   offline for longer than the grace period
+     │    └── ClockRollbackError        the clock is behind the latest time already seen
+     ├── FeatureNotLicensedError      licensed, but not for this feature
+     ├── StorageError                 the lease or install ID cannot be written or read
+     └── HostIdError                  no stable device identity could be established
+
+Every message is written for the person in front of the app: what happened and what to do.
+No message, repr or attribute holds a license key or access token in full.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+__all__ = [
+    "AccessTokenError",
+    "ActivationLimitError",
+    "ClockRollbackError",
+    "ConfigurationError",
+    "CustomerInactiveError",
+    "DeviceDeactivatedError",
+    "FeatureNotLicensedError",
+    "GracePeriodExpiredError",
+    "HostIdError",
+    "InvalidLicenseKeyError",
+    "InvalidResponseError",
+    "LeaseError",
+    "LicenseBlockedError",
+    "LicenseDeniedError",
+    "LicenseError",
+    "LicenseExpiredError",
+    "LicenseUnreachableError",
+    "NotActivatedError",
+    "ProductNotFoundError",
+    "RateLimitedError",
+    "StorageError",
+]
+
+
+class LicenseError(Exception):
+    """Base of every error license_guard raises on purpose.
+
+    ``str(error)`` is a complete sentence a user can act on. ``server_message`` keeps the
+    server's own text, when there was one, for support staff.
+    """
+
+    def __init__(self, message: str, *, server_message: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.server_message = server_message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(LicenseError):
+    """The vendor's configuration is wrong: bad arguments, access token or product id."""
+
+
+class AccessTokenError(ConfigurationError):
+    """The server rejected the access token (HTTP 401)."""
+
+
+class ProductNotFoundError(ConfigurationError):
+    """The server does not know the product id, or the product is inactive."""
+
+
+class NotActivatedError(LicenseError):
+    """This device holds no lease: the app has not been activated here yet."""
+
+
+class LicenseDeniedError(LicenseError):
+    """The licensing server answered and refused. Grace never applies to a denial."""
+
+
+class InvalidLicenseKeyError(LicenseDeniedError):
+    """The license key is malformed or unknown to the server."""
+
+
+class LicenseExpiredError(LicenseDeniedError):
+    """The license itself has expired."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expired_at: datetime | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.expired_at = expired_at
+
+
+class LicenseBlockedError(LicenseDeniedError):
+    """The vendor has blocked the license key."""
+
+
+class ActivationLimitError(LicenseDeniedError):
+    """Every activation slot of the license is in use on other devices."""
+
+
+class CustomerInactiveError(LicenseDeniedError):
+    """The customer account that owns the license is disabled."""
+
+
+class DeviceDeactivatedError(LicenseDeniedError):
+    """This device's activation was removed on the server (support freed the seat)."""
+
+
+class LicenseUnreachableError(LicenseError):
+    """The licensing server could not be asked. The offline grace period applies."""
+
+
+class RateLimitedError(LicenseUnreachableError):
+    """The server asked the client to slow down (HTTP 429)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.retry_after = retry_after
+
+
+class InvalidResponseError(LicenseUnreachableError):
+    """The answer was not one the licensing API sends (captive portal, proxy page, garbage)."""
+
+
+class LeaseError(LicenseError):
+    """The lease stored on this device cannot be trusted."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        quarantined_to: Path | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.quarantined_to = quarantined_to
+
+
+class GracePeriodExpiredError(LeaseError):
+    """The app has been offline for longer than the grace period allows."""
+
+    def __init__(self, message: str, *, grace_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.grace_until = grace_until
+
+
+class ClockRollbackError(LeaseError):
+    """The system clock is behind a time this device has already seen."""
+
+    def __init__(
+        self, message: str, *, now: datetime | None = None, highest_seen: datetime | None = None
+    ) -> None:
+        super().__init__(message)
+        self.now = now
+        self.highest_seen = highest_seen
+
+
+class FeatureNotLicensedError(LicenseError):
+    """The license is valid but does not include the requested feature."""
+
+    def __init__(self, message: str, *, feature: str) -> None:
+        super().__init__(message)
+        self.feature = feature
+
+
+class StorageError(LicenseError):
+    """A license file could not be written or read (full disk, read-only folder, permissions)."""
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class HostIdError(LicenseError):
+    """No stable identity for this device could be found or created."""
