@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from license_guard.backends import Backend, KeymintBackend, LicenseInfo
+from license_guard.clock import ManualClock, SystemClock
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -25,29 +27,41 @@ from license_guard.errors import (
     RateLimitedError,
     StorageError,
 )
+from license_guard.gate import Gate
+from license_guard.guard import LicenseGuard
+from license_guard.status import LicenseState, LicenseStatus
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessTokenError",
     "ActivationLimitError",
+    "Backend",
     "ClockRollbackError",
     "ConfigurationError",
     "CustomerInactiveError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "Gate",
     "GracePeriodExpiredError",
     "HostIdError",
     "InvalidLicenseKeyError",
     "InvalidResponseError",
+    "KeymintBackend",
     "LeaseError",
     "LicenseBlockedError",
     "LicenseDeniedError",
     "LicenseError",
     "LicenseExpiredError",
+    "LicenseGuard",
+    "LicenseInfo",
+    "LicenseState",
+    "LicenseStatus",
     "LicenseUnreachableError",
+    "ManualClock",
     "NotActivatedError",
     "ProductNotFoundError",
     "RateLimitedError",
     "StorageError",
+    "SystemClock",
 ]

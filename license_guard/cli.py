@@ -1,12 +1,87 @@
-"""The ``license-guard`` command: ``main(argv) -> exit code``."""
+"""The ``license-guard`` command: ``main(argv) -> exit code``.
+
+Exit codes (stable, for installers and scripts):
+
+==  =====================================================================================
+0   success; for ``status``: licensed (active or in grace)
+1   unexpected failure (one line on stderr; ``--debug`` shows the traceback)
+2   bad usage or configuration (missing setting, bad token, unknown product)
+3   not activated on this computer
+4   the server refused the license (invalid, expired, blocked, full, device removed)
+5   the licensing server could not be reached (nothing was changed)
+6   the local lease cannot be trusted, the offline grace is over, or the clock is wrong
+7   a license file could not be read or written (disk full, permissions), or no device ID
+==  =====================================================================================
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["main"]
+from license_guard.config import Settings, load_settings
+from license_guard.errors import (
+    ConfigurationError,
+    HostIdError,
+    LeaseError,
+    LicenseDeniedError,
+    LicenseError,
+    LicenseUnreachableError,
+    NotActivatedError,
+    StorageError,
+)
+from license_guard.status import LicenseState, LicenseStatus
+
+if TYPE_CHECKING:
+    from license_guard.guard import LicenseGuard
+
+__all__ = ["EXIT_CODES", "main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_NOT_ACTIVATED = 3
+EXIT_DENIED = 4
+EXIT_UNREACHABLE = 5
+EXIT_UNTRUSTED = 6
+EXIT_STORAGE = 7
+
+# Most specific first: the first matching class decides the exit code.
+EXIT_CODES: tuple[tuple[type[LicenseError], int], ...] = (
+    (ConfigurationError, EXIT_USAGE),
+    (NotActivatedError, EXIT_NOT_ACTIVATED),
+    (LicenseDeniedError, EXIT_DENIED),
+    (LicenseUnreachableError, EXIT_UNREACHABLE),
+    (LeaseError, EXIT_UNTRUSTED),
+    (StorageError, EXIT_STORAGE),
+    (HostIdError, EXIT_STORAGE),
+)
+
+STATE_EXIT_CODES: Mapping[LicenseState, int] = {
+    LicenseState.ACTIVE: EXIT_OK,
+    LicenseState.GRACE: EXIT_OK,
+    LicenseState.NOT_ACTIVATED: EXIT_NOT_ACTIVATED,
+    LicenseState.DENIED: EXIT_DENIED,
+    LicenseState.EXPIRED: EXIT_DENIED,
+    LicenseState.GRACE_EXPIRED: EXIT_UNTRUSTED,
+    LicenseState.CLOCK_ROLLBACK: EXIT_UNTRUSTED,
+}
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def exit_code_for(error: LicenseError) -> int:
+    """The documented exit code of *error*."""
+    for error_class, code in EXIT_CODES:
+        if isinstance(error, error_class):
+            return code
+    return EXIT_FAILURE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,20 +89,243 @@ def build_parser() -> argparse.ArgumentParser:
     from license_guard.emulator.cli import register as register_emulator
 
     parser = argparse.ArgumentParser(
-        prog="license-guard", description="Device-bound licensing for Python desktop apps."
+        prog="license-guard",
+        description="Device-bound licensing for Python desktop apps.",
+        epilog="Exit codes: 0 ok, 2 configuration, 3 not activated, 4 refused, "
+        "5 unreachable, 6 untrusted lease/grace over/clock, 7 storage. See docs/cli.md.",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    settings = argparse.ArgumentParser(add_help=False)
+    group = settings.add_argument_group("settings (else LICENSE_GUARD_* variables or config file)")
+    group.add_argument("--config", metavar="FILE", help="INI config file")
+    group.add_argument("--app-id", help="the app id the vendor chose ($LICENSE_GUARD_APP_ID)")
+    group.add_argument("--product-id", help="Keymint product id ($LICENSE_GUARD_PRODUCT_ID)")
+    group.add_argument("--base-url", help="licensing server URL ($LICENSE_GUARD_BASE_URL)")
+    group.add_argument("--data-dir", metavar="DIR", help="lease folder ($LICENSE_GUARD_DATA_DIR)")
+
+    demo = commands.add_parser("demo", help="walk through every behaviour on a local server")
+    demo.set_defaults(handler=_demo)
+
+    fingerprint = commands.add_parser(
+        "fingerprint", parents=[settings], help="print this computer's host ID for the app"
+    )
+    fingerprint.add_argument("--json", action="store_true", help="machine-readable output")
+    fingerprint.set_defaults(handler=_fingerprint)
+
+    activate = commands.add_parser("activate", parents=[settings], help="activate this computer")
+    activate.add_argument("key", nargs="?", help="the license key (read from stdin if omitted)")
+    activate.add_argument("--device-tag", help="a name for this computer, e.g. 'Studio PC'")
+    activate.set_defaults(handler=_activate)
+
+    status = commands.add_parser("status", parents=[settings], help="show the license state")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--online", action="store_true", help="ask the server first")
+    status.set_defaults(handler=_status)
+
+    release = commands.add_parser(
+        "release", parents=[settings], help="free this computer's seat (for uninstallers)"
+    )
+    release.set_defaults(handler=_release)
+
     register_emulator(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
+    """Run the command line; returns the process exit code. Never raises for license errors."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    _configure_logging(args)
+    handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
-        return 2
-    result: int = handler(args)
-    return result
+        return EXIT_USAGE
+    args.environ = os.environ if environ is None else environ
+    try:
+        return handler(args)
+    except LicenseError as exc:
+        if args.debug:
+            logging.getLogger("license_guard").exception("command failed")
+        _fail(str(exc))
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        _fail("Interrupted.")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        _fail(f"Unexpected error: {exc!r}. Run again with --debug for details.")
+        return EXIT_FAILURE
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from license_guard.demo import run_demo
+
+    return run_demo(sys.stdout)
+
+
+def _fingerprint(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    (app_id,) = settings.need("app_id")
+    from license_guard.hostid import default_sources, resolve_host_identity
+
+    data_dir = _data_dir(settings, app_id)
+    sources = default_sources(install_id_path=data_dir / "install-id", override=settings.device_id)
+    identity = resolve_host_identity(app_id, sources)
+    if args.json:
+        _print_json({"app_id": app_id, "host_id": identity.host_id, "source": identity.source})
+    else:
+        print(identity.host_id)
+        if args.verbose:
+            print(f"(derived from the {identity.source} for app {app_id})")
+    return EXIT_OK
+
+
+def _activate(args: argparse.Namespace) -> int:
+    guard = _guard(args)
+    key = args.key
+    if key in (None, "-"):
+        key = _read_key(sys.stdin)
+    status = guard.activate(key, device_tag=args.device_tag)
+    print(f"Activated. {status.detail}")
+    _print_status(status, sys.stdout)
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    guard = _guard(args)
+    if args.online:
+        try:
+            status = guard.revalidate()
+        except (LicenseDeniedError, LeaseError, NotActivatedError):
+            status = guard.status()
+    else:
+        status = guard.status()
+    if args.json:
+        payload = status.to_json()
+        payload["lease_file"] = str(guard.store.path)
+        _print_json(payload)
+    else:
+        _print_status(status, sys.stdout)
+        print(f"Lease file:   {guard.store.path}")
+    return STATE_EXIT_CODES[status.state]
+
+
+def _release(args: argparse.Namespace) -> int:
+    guard = _guard(args)
+    try:
+        freed = guard.release()
+    except LicenseUnreachableError as exc:
+        raise LicenseUnreachableError(
+            f"{exc} The seat is still taken and the lease was kept: run this again when online, "
+            f"or ask the vendor to free host ID {guard.host_id}."
+        ) from exc
+    print("Seat released." if freed else "Nothing to release on this computer.")
+    return EXIT_OK
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = {
+        "app_id": args.app_id,
+        "product_id": args.product_id,
+        "base_url": args.base_url,
+        "data_dir": args.data_dir,
+    }
+    return load_settings(flags, args.environ, config_file=args.config)
+
+
+def _data_dir(settings: Settings, app_id: str) -> Path:
+    if settings.data_dir:
+        return Path(settings.data_dir)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(app_id, appauthor=False))
+
+
+def _guard(args: argparse.Namespace) -> LicenseGuard:
+    from license_guard.backends.keymint import DEFAULT_BASE_URL, KeymintBackend
+    from license_guard.guard import LicenseGuard
+
+    settings = _settings(args)
+    app_id, product_id, access_token = settings.need("app_id", "product_id", "access_token")
+    backend = KeymintBackend(
+        product_id=product_id,
+        access_token=access_token,
+        base_url=settings.base_url or DEFAULT_BASE_URL,
+    )
+    return LicenseGuard(
+        app_id=app_id,
+        backend=backend,
+        storage_dir=_data_dir(settings, app_id),
+        device_id=settings.device_id,
+    )
+
+
+def _read_key(stream: TextIO) -> str:
+    if stream.isatty():
+        import getpass
+
+        return getpass.getpass("License key: ")
+    key = stream.readline().strip()
+    if not key:
+        raise ConfigurationError("No license key given (pass it as an argument or on stdin).")
+    return key
+
+
+def _print_status(status: LicenseStatus, out: TextIO) -> None:
+    rows: list[tuple[str, str | None]] = [
+        ("License", f"{status.state.value} - {status.detail}"),
+        ("Licensee", _licensee(status)),
+        ("Key", status.key_hint),
+        ("Device", status.device_tag),
+        ("Host ID", status.host_id),
+        ("Expires", _when(status.expires_at) if status.expires_at else "never"),
+        ("Last check", _when(status.verified_at)),
+        ("Grace until", _when(status.grace_until)),
+        ("Next check", _when(status.next_check_at)),
+        ("Features", ", ".join(sorted(status.features)) or None),
+    ]
+    if status.state is LicenseState.NOT_ACTIVATED:
+        rows = [rows[0], ("Host ID", status.host_id)]
+    for label, value in rows:
+        if value:
+            print(f"{label + ':':<13} {value}", file=out)
+
+
+def _licensee(status: LicenseStatus) -> str | None:
+    if status.licensee_name and status.licensee_email:
+        return f"{status.licensee_name} <{status.licensee_email}>"
+    return status.licensee
+
+
+def _when(value: Any) -> str | None:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else None
+
+
+def _print_json(payload: Mapping[str, Any]) -> None:
+    print(json.dumps(payload, indent=2, sort_keys=True))
+
+
+def _fail(message: str) -> None:
+    print(f"license-guard: {message}", file=sys.stderr)
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    if args.debug or args.verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if args.debug else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )

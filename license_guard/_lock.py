@@ -1,0 +1,113 @@
+"""A cross-process lock on a file: ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows.
+
+The lock is held on an open descriptor, so the operating system releases it when the process
+dies: a crashed app never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from license_guard._fs import os_error_hint
+from license_guard.errors import StorageError
+
+__all__ = ["FileLock"]
+
+_POLL_SECONDS = 0.02
+
+
+class FileLock:
+    """An exclusive lock shared by every process (and thread) that names the same file.
+
+    Use as a context manager. Re-entrant within one thread, so a guard method that holds the
+    lock may call another that takes it again.
+
+    Raises (on enter):
+        StorageError: the lock file cannot be created, or another process held the lock for
+            longer than *timeout* seconds.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._fd: int | None = None
+        self._depth = 0
+        self._owner: int | None = None
+        self._thread_lock = threading.RLock()
+
+    def __enter__(self) -> FileLock:
+        if not self._thread_lock.acquire(timeout=self.timeout):
+            raise StorageError(
+                f"Timed out waiting for the license lock {self.path}.", path=self.path
+            )
+        if self._depth == 0:
+            try:
+                self._fd = self._acquire()
+            except BaseException:
+                self._thread_lock.release()
+                raise
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            _unlock(self._fd)
+            os.close(self._fd)
+            self._fd = None
+        self._thread_lock.release()
+
+    def _acquire(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot create the license lock file {self.path}: {os_error_hint(exc)}.",
+                path=self.path,
+            ) from exc
+        give_up = time.monotonic() + self.timeout
+        while True:
+            try:
+                _try_lock(fd)
+                return fd
+            except OSError as exc:
+                if time.monotonic() >= give_up:
+                    os.close(fd)
+                    raise StorageError(
+                        f"Another process has held the license lock {self.path} for more than "
+                        f"{self.timeout:g} s.",
+                        path=self.path,
+                    ) from exc
+                time.sleep(_POLL_SECONDS)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

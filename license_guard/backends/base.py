@@ -1,0 +1,89 @@
+"""The interface every licensing backend implements, and the values it returns.
+
+A backend turns three questions into server calls and server answers into the library's errors:
+activate this device, is this device's license still good, free this device's seat. It never
+touches the lease file; the guard does.
+
+Each call raises one of the three branches an app acts on: ``LicenseDeniedError`` (the server
+said no), ``LicenseUnreachableError`` (it could not be asked), ``ConfigurationError`` (the vendor's
+setup is wrong).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from license_guard.http import Deadline
+
+__all__ = ["Backend", "LicenseInfo"]
+
+
+@dataclass(frozen=True)
+class LicenseInfo:
+    """What the server confirmed about one license on one device.
+
+    Attributes:
+        server_time: the server's clock at the answer (its ``Date`` header), trusted time.
+        expires_at: when the license itself expires; ``None`` for never.
+        features: what the license unlocks, for ``@guard.require("feature")``.
+        signed_data: server-signed proof to keep in the lease exactly as issued, if any.
+    """
+
+    server_time: datetime | None
+    expires_at: datetime | None
+    licensee_name: str | None = None
+    licensee_email: str | None = None
+    features: frozenset[str] = frozenset()
+    usage_limit: int | None = None
+    activations: int | None = None
+    signed_data: str | None = field(default=None, repr=False)
+
+
+class Backend(ABC):
+    """A licensing server, as the guard sees it.
+
+    ``name`` is stored in the lease; ``product_id`` binds the lease's seal to the product.
+    """
+
+    name: str
+    product_id: str
+
+    @abstractmethod
+    def activate(
+        self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
+    ) -> LicenseInfo:
+        """Register this device on the license (idempotent for a device already registered).
+
+        Raises:
+            LicenseDeniedError: the key is unknown, expired, blocked, full, or its customer is
+                inactive (the subclass says which).
+            LicenseUnreachableError: the server could not be asked.
+            ConfigurationError: bad access token or product id.
+        """
+
+    @abstractmethod
+    def validate(self, license_key: str, *, host_id: str, deadline: Deadline) -> LicenseInfo:
+        """Confirm that the license is still good *and* still registered to this device.
+
+        Never takes a new seat: a device the server no longer lists is a
+        ``DeviceDeactivatedError``, not a re-activation.
+
+        Raises:
+            LicenseDeniedError, LicenseUnreachableError, ConfigurationError: as for activate.
+        """
+
+    @abstractmethod
+    def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
+        """Free this device's seat. Returns ``False`` when the server had no seat to free.
+
+        Raises:
+            LicenseUnreachableError: the server could not be asked; the seat is still taken.
+            ConfigurationError: bad access token or product id.
+        """
+
+    def close(self) -> None:  # noqa: B027  most backends hold nothing to close
+        """Release network resources."""

@@ -1,0 +1,127 @@
+"""Settings for the command line: flags, then environment variables, then a config file.
+
+The config file is INI (readable on every supported Python without extra packages)::
+
+    [license-guard]
+    app_id = com.example.photoeditor
+    product_id = prod_0123456789abcdefghij
+    base_url = https://api.keymint.dev
+    access_token = at_...            ; prefer LICENSE_GUARD_ACCESS_TOKEN
+    data_dir = /path/to/lease/folder ; optional
+    device_id = ...                  ; optional override of the hardware identity
+
+It is found at ``--config FILE``, else ``$LICENSE_GUARD_CONFIG``, else
+``platformdirs.user_config_dir("license-guard")/config.ini`` when that file exists. The access
+token is never taken from a command-line flag, where it would land in shell history.
+"""
+
+from __future__ import annotations
+
+import configparser
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from license_guard._redact import redact
+from license_guard.errors import ConfigurationError
+
+__all__ = ["ENV_PREFIX", "SECTION", "Settings", "load_settings"]
+
+SECTION = "license-guard"
+ENV_PREFIX = "LICENSE_GUARD_"
+FIELDS = ("app_id", "product_id", "base_url", "access_token", "data_dir", "device_id")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; any may be missing until a command needs it."""
+
+    app_id: str | None = None
+    product_id: str | None = None
+    base_url: str | None = None
+    access_token: str | None = field(default=None, repr=False)
+    data_dir: str | None = None
+    device_id: str | None = field(default=None, repr=False)
+    source: str = "defaults"
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(app_id={self.app_id!r}, product_id={self.product_id!r}, "
+            f"base_url={self.base_url!r}, access_token={redact(self.access_token)!r}, "
+            f"data_dir={self.data_dir!r}, source={self.source!r})"
+        )
+
+    def need(self, *names: str) -> tuple[str, ...]:
+        """The values of *names*, in order.
+
+        Raises:
+            ConfigurationError: naming every missing setting and how to give it.
+        """
+        missing = [name for name in names if not getattr(self, name)]
+        if missing:
+            hints = ", ".join(
+                f"{name} (--{name.replace('_', '-')} or {ENV_PREFIX}{name.upper()})"
+                if name != "access_token"
+                else f"access_token ({ENV_PREFIX}ACCESS_TOKEN or the config file)"
+                for name in missing
+            )
+            raise ConfigurationError(f"Missing settings: {hints}.")
+        return tuple(str(getattr(self, name)) for name in names)
+
+
+def load_settings(
+    flags: Mapping[str, str | None],
+    environ: Mapping[str, str],
+    *,
+    config_file: str | Path | None = None,
+) -> Settings:
+    """Merge *flags* over *environ* over the config file.
+
+    Raises:
+        ConfigurationError: a config file was named but cannot be read or parsed.
+    """
+    path, explicit = _config_path(config_file, environ)
+    from_file: dict[str, str] = {}
+    if path is not None and (explicit or path.exists()):
+        from_file = _read_config(path)
+    values: dict[str, str | None] = {}
+    for name in FIELDS:
+        values[name] = (
+            (flags.get(name) if name != "access_token" else None)
+            or environ.get(ENV_PREFIX + name.upper())
+            or from_file.get(name)
+        )
+    return Settings(**values, source=str(path) if from_file else "flags and environment")
+
+
+def _config_path(
+    config_file: str | Path | None, environ: Mapping[str, str]
+) -> tuple[Path | None, bool]:
+    if config_file:
+        return Path(config_file), True
+    if environ.get(ENV_PREFIX + "CONFIG"):
+        return Path(environ[ENV_PREFIX + "CONFIG"]), True
+    import platformdirs
+
+    return Path(
+        platformdirs.user_config_dir("license-guard", appauthor=False)
+    ) / "config.ini", False
+
+
+def _read_config(path: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read the config file {path}: {exc.strerror}.") from exc
+    except configparser.Error as exc:
+        raise ConfigurationError(f"The config file {path} is not valid INI: {exc}.") from exc
+    if not parser.has_section(SECTION):
+        raise ConfigurationError(f"The config file {path} has no [{SECTION}] section.")
+    unknown = set(parser[SECTION]) - set(FIELDS)
+    if unknown:
+        raise ConfigurationError(
+            f"The config file {path} has unknown settings: {', '.join(sorted(unknown))}."
+        )
+    return {name: value.strip() for name, value in parser[SECTION].items() if value.strip()}

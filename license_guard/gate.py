@@ -1,0 +1,155 @@
+"""``guard.require()``: a decorator and a context manager that let premium code run only while
+the license allows it.
+
+The hot path reads memory only: one attribute load for the current :class:`Admission`, one
+monotonic clock read, and a set lookup for a feature. When the admission has run out (it is
+re-derived at least every minute, and at once when the license state can change), the guard
+re-decides offline from the lease it holds: no network, ever, inside a gated call.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+
+from license_guard.errors import LicenseError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["Admission", "Gate", "OnDenied"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+OnDenied = Callable[[LicenseError], Any]
+"""Called with the refusal instead of raising it; its return value becomes the call's result."""
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the gate may allow without asking the guard: until ``until`` (monotonic seconds)."""
+
+    until: float
+    features: frozenset[str]
+
+
+DENY_ALL = Admission(until=float("-inf"), features=frozenset())
+
+
+class _Guard(Protocol):
+    _admission: Admission
+
+    def _monotonic(self) -> float: ...
+
+    def _admit(self, feature: str | None) -> LicenseError | None: ...
+
+
+class Gate:
+    """Returned by ``guard.require(feature, on_denied=...)``.
+
+    As a decorator (sync or async functions and methods; metadata kept by ``functools.wraps``),
+    a refused call raises the :class:`LicenseError`, or, with ``on_denied``, returns what
+    ``on_denied(error)`` returns (awaited if it is awaitable, for async functions).
+
+    As a context manager (``with`` or ``async with``) a refusal calls ``on_denied(error)`` if
+    given and then raises the error, since a ``with`` block cannot be skipped.
+    """
+
+    __slots__ = ("_feature", "_guard", "_on_denied")
+
+    def __init__(
+        self, guard: _Guard, feature: str | None = None, on_denied: OnDenied | None = None
+    ) -> None:
+        self._guard = guard
+        self._feature = feature
+        self._on_denied = on_denied
+
+    def __repr__(self) -> str:
+        return f"Gate(feature={self._feature!r})"
+
+    def check(self) -> LicenseError | None:
+        """The refusal that would stop a gated call right now, or ``None`` if it may run."""
+        guard = self._guard
+        admission = guard._admission
+        feature = self._feature
+        if admission.until > guard._monotonic() and (
+            feature is None or feature in admission.features
+        ):
+            return None
+        return guard._admit(feature)
+
+    def __call__(self, func: F) -> F:
+        guard = self._guard
+        feature = self._feature
+        on_denied = self._on_denied
+        monotonic = guard._monotonic
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_gated(*args: Any, **kwargs: Any) -> Any:
+                admission = guard._admission
+                if not (
+                    admission.until > monotonic()
+                    and (feature is None or feature in admission.features)
+                ):
+                    error = guard._admit(feature)
+                    if error is not None:
+                        if on_denied is None:
+                            raise error
+                        result = on_denied(error)
+                        if inspect.isawaitable(result):
+                            return await result
+                        return result
+                return await func(*args, **kwargs)
+
+            return cast("F", async_gated)
+
+        @functools.wraps(func)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            admission = guard._admission
+            if not (
+                admission.until > monotonic() and (feature is None or feature in admission.features)
+            ):
+                error = guard._admit(feature)
+                if error is not None:
+                    if on_denied is None:
+                        raise error
+                    return on_denied(error)
+            return func(*args, **kwargs)
+
+        return cast("F", gated)
+
+    def __enter__(self) -> Self:
+        self._enter()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def __aenter__(self) -> Self:
+        self._enter()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def _enter(self) -> None:
+        error = self.check()
+        if error is not None:
+            if self._on_denied is not None:
+                self._on_denied(error)
+            raise error

@@ -1,0 +1,517 @@
+"""LicenseGuard: the object an app holds. Activation, the startup check, gating, release.
+
+State lives here and nowhere else: the host identity, the lease held in memory, the gate's
+current admission, and the time anchor of the last server answer in this session.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.clock import Clock, SystemClock
+from license_guard.errors import (
+    ConfigurationError,
+    FeatureNotLicensedError,
+    LeaseError,
+    LicenseDeniedError,
+    LicenseError,
+    LicenseUnreachableError,
+    NotActivatedError,
+)
+from license_guard.gate import DENY_ALL, Admission, Gate, OnDenied
+from license_guard.lease import Lease, Revocation, lease_key
+from license_guard.policy import Policy, Verdict, judge
+from license_guard.status import LicenseState, LicenseStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from license_guard.hostid import HostIdentity, IdentitySource
+    from license_guard.http import Deadline
+    from license_guard.refresh import BackgroundRefresher, OnResult
+    from license_guard.store import LeaseStore
+
+__all__ = ["LicenseGuard"]
+
+log = logging.getLogger("license_guard")
+
+# The gate re-decides at least this often, so a suspended laptop or a changed clock is noticed.
+ADMISSION_SECONDS = 60.0
+
+
+class LicenseGuard:
+    """Licensing for one app on this device.
+
+    Args:
+        app_id: a stable, unique id of the app (``"com.example.photoeditor"``). It names the
+            storage folder and salts the host ID; changing it is a new installation.
+        backend: the licensing server (:class:`~license_guard.KeymintBackend`, ...).
+        grace_period: how long the app keeps working when the server cannot be reached,
+            counted from the last successful check.
+        revalidate_every: how often the license is re-checked online.
+        storage_dir: where the lease lives; ``platformdirs.user_data_dir(app_id)`` by default.
+        device_id: a stable identifier to use instead of the hardware's (containers, cloned VM
+            images); salted and hashed like any other. ``LICENSE_GUARD_DEVICE_ID`` also sets it.
+        identity_sources: the host-ID sources to try, in order (tests and special platforms).
+        clock: the time source (tests inject a :class:`~license_guard.clock.ManualClock`).
+        online_timeout: seconds the startup check may spend online before falling back to grace.
+        activation_timeout: seconds an activation or release may take in total.
+        clock_tolerance: how far the clock may go back before it counts as rolled back.
+        seen_time_step: how far time must advance before the startup check records it in the
+            lease (a write at most this often).
+
+    Raises:
+        ConfigurationError: an argument is invalid.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        backend: Backend,
+        grace_period: timedelta = timedelta(days=7),
+        revalidate_every: timedelta = timedelta(hours=24),
+        storage_dir: str | Path | None = None,
+        device_id: str | None = None,
+        identity_sources: Sequence[IdentitySource] | None = None,
+        clock: Clock | None = None,
+        online_timeout: float = 5.0,
+        activation_timeout: float = 30.0,
+        clock_tolerance: timedelta = timedelta(minutes=5),
+        seen_time_step: timedelta = timedelta(hours=1),
+    ) -> None:
+        if not isinstance(app_id, str) or not app_id.strip() or len(app_id) > 200:
+            raise ConfigurationError("app_id must be a non-empty string (at most 200 characters).")
+        if not isinstance(backend, Backend):
+            raise ConfigurationError("backend must be a license_guard Backend instance.")
+        if online_timeout <= 0 or activation_timeout <= 0:
+            raise ConfigurationError("Timeouts must be positive numbers of seconds.")
+        self.app_id = app_id
+        self.backend = backend
+        self.policy = Policy(
+            grace_period=grace_period,
+            revalidate_every=revalidate_every,
+            clock_tolerance=clock_tolerance,
+        )
+        self.online_timeout = online_timeout
+        self.activation_timeout = activation_timeout
+        self.seen_time_step = seen_time_step
+        self._storage_dir = Path(storage_dir) if storage_dir is not None else None
+        self._device_id = device_id
+        self._identity_sources = identity_sources
+        self._clock = clock or SystemClock()
+        self._monotonic = self._clock.monotonic
+        self._lock = threading.RLock()
+        self._identity: HostIdentity | None = None
+        self._store: LeaseStore | None = None
+        self._lease: Lease | None = None
+        self._loaded = False
+        self._anchor: tuple[datetime, float] | None = None
+        self._admission: Admission = DENY_ALL
+        self._refresher: BackgroundRefresher | None = None
+
+    def __repr__(self) -> str:
+        return f"LicenseGuard(app_id={self.app_id!r}, backend={self.backend!r})"
+
+    # -- identity and storage ---------------------------------------------------------------
+
+    @property
+    def storage_dir(self) -> Path:
+        """The folder holding the lease (and the install ID, where one is needed)."""
+        if self._storage_dir is None:
+            import platformdirs
+
+            self._storage_dir = Path(platformdirs.user_data_dir(self.app_id, appauthor=False))
+        return self._storage_dir
+
+    @property
+    def identity(self) -> HostIdentity:
+        """This device's identity (computed once).
+
+        Raises:
+            HostIdError: no stable identity could be found or created.
+        """
+        with self._lock:
+            if self._identity is None:
+                from license_guard.hostid import default_sources, resolve_host_identity
+
+                sources = self._identity_sources
+                if sources is None:
+                    sources = default_sources(
+                        install_id_path=self.storage_dir / "install-id", override=self._device_id
+                    )
+                self._identity = resolve_host_identity(self.app_id, sources)
+            return self._identity
+
+    @property
+    def host_id(self) -> str:
+        """This device's salted, hashed ID: 64 hex characters, different for every app."""
+        return self.identity.host_id
+
+    @property
+    def store(self) -> LeaseStore:
+        """The lease file of this app, product and device."""
+        with self._lock:
+            if self._store is None:
+                from license_guard.store import LeaseStore
+
+                key = lease_key(
+                    self.identity.raw_id, app_id=self.app_id, product_id=self.backend.product_id
+                )
+                self._store = LeaseStore(self.storage_dir, key=key)
+            return self._store
+
+    # -- the public verbs ---------------------------------------------------------------------
+
+    def activate(self, license_key: str, *, device_tag: str | None = None) -> LicenseStatus:
+        """Activate this device with *license_key* and store the lease.
+
+        Activating a device that is already registered takes no new seat, so this is safe to
+        repeat. Activating with a different key replaces the lease and frees the old key's seat
+        when the server can be reached.
+
+        Raises:
+            LicenseDeniedError: the server refused (invalid key, expired, blocked, full, ...).
+            LicenseUnreachableError: the server could not be asked; nothing was changed.
+            ConfigurationError: bad access token, product id or arguments.
+            StorageError: the lease could not be written (the seat is taken; activating again
+                once the problem is fixed does not take another).
+        """
+        if not isinstance(license_key, str):
+            raise ConfigurationError("license_key must be a string.")
+        license_key = license_key.strip()
+        from license_guard.http import Deadline
+
+        with self._lock, self.store.lock:
+            previous = self._read_lease_quietly()
+            deadline = Deadline(self.activation_timeout, clock=self._clock)
+            info = self.backend.activate(
+                license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
+            )
+            now = self._record_server_time(info)
+            same_key = previous is not None and previous.license_key == license_key
+            lease = Lease(
+                license_key=license_key,
+                product_id=self.backend.product_id,
+                host_id=self.host_id,
+                backend=self.backend.name,
+                activated_at=previous.activated_at if previous and same_key else now,
+                verified_at=now,
+                highest_seen=now,
+                expires_at=info.expires_at,
+                licensee_name=info.licensee_name,
+                licensee_email=info.licensee_email,
+                device_tag=device_tag or (previous.device_tag if previous and same_key else None),
+                features=info.features,
+                signed_data=info.signed_data,
+            )
+            self.store.save(lease)
+            log.info("activated %s on this device (key %s)", self.app_id, lease.key_hint)
+            if previous is not None and not same_key:
+                self._free_seat_quietly(previous, deadline)
+            return self._publish(lease)
+
+    def ensure_activated(self) -> LicenseStatus:
+        """The startup check. Returns the status when the app may run, else raises.
+
+        With a fresh lease this reads one file and makes no network call. When a check is due
+        (or the lease is expired, revoked, or the clock looks turned back) it asks the server
+        within ``online_timeout`` seconds: if the server cannot be reached the app continues in
+        grace; if the server says no, the lease is revoked at once.
+
+        Raises:
+            NotActivatedError: this device has no lease.
+            LeaseError: the lease cannot be trusted (it was moved aside: activate again),
+                the grace period is over (GracePeriodExpiredError), or the clock was turned
+                back (ClockRollbackError).
+            LicenseDeniedError: the license is expired, blocked, or no longer on this device.
+            StorageError: the lease could not be read or written.
+        """
+        with self._lock:
+            lease = self._load_lease()
+            if lease is None:
+                raise self._not_activated()
+            verdict = self._judge(lease)
+            if verdict.check_due:
+                lease, verdict = self._check_online(lease, verdict)
+            if verdict.error is not None:
+                self._publish(lease)
+                raise verdict.error
+            if verdict.now - lease.highest_seen >= self.seen_time_step:
+                lease = lease.seen(verdict.now)
+                self.store.save(lease)
+            return self._publish(lease)
+
+    def revalidate(self) -> LicenseStatus:
+        """Ask the server now, whether or not a check is due (the background refresher's job).
+
+        Raises:
+            NotActivatedError, LeaseError, LicenseDeniedError: as for ensure_activated.
+            LicenseUnreachableError: the server could not be asked (the lease is unchanged).
+        """
+        with self._lock:
+            lease = self._load_lease()
+            if lease is None:
+                raise self._not_activated()
+            lease = self._validate_online(lease)
+            verdict = self._judge(lease)
+            self._publish(lease)
+            if verdict.error is not None:
+                raise verdict.error
+            return self.status()
+
+    def status(self) -> LicenseStatus:
+        """Where the license stands now, from the lease on disk. Never uses the network and
+        never raises for license problems (a lease that cannot be trusted is moved aside and
+        reported as not activated).
+
+        Raises:
+            HostIdError: this device has no usable identity.
+            StorageError: the lease exists but can be neither read nor moved aside.
+        """
+        with self._lock:
+            try:
+                lease = self._load_lease()
+            except LeaseError as problem:
+                return self._status(None, detail=str(problem))
+            return self._publish(lease)
+
+    def require(self, feature: str | None = None, *, on_denied: OnDenied | None = None) -> Gate:
+        """Gate premium code: ``@guard.require()``, ``@guard.require("export-4k")`` or
+        ``with guard.require("export-4k"):``.
+
+        A refused call raises the reason (NotActivatedError, LicenseDeniedError, LeaseError,
+        FeatureNotLicensedError, ...) or, with ``on_denied``, hands it to that callback.
+        """
+        if feature is not None and (not isinstance(feature, str) or not feature):
+            raise ConfigurationError("A feature name must be a non-empty string.")
+        return Gate(self, feature, on_denied)
+
+    def release(self) -> bool:
+        """Free this device's seat and forget the lease (for uninstallers).
+
+        Returns ``True`` when a seat was freed, ``False`` when there was nothing to free (no
+        lease here, or the server no longer listed this device).
+
+        Raises:
+            LicenseUnreachableError: the server could not be asked; the lease is kept so that
+                releasing can be tried again (or the vendor frees the seat from their side).
+            ConfigurationError: bad access token or product id.
+            StorageError: the lease could not be removed.
+        """
+        from license_guard.http import Deadline
+
+        with self._lock, self.store.lock:
+            try:
+                lease = self._load_lease()
+            except LeaseError:
+                lease = None  # moved aside; without a trusted lease there is no key to release
+            if lease is None:
+                return False
+            deadline = Deadline(self.activation_timeout, clock=self._clock)
+            freed = self.backend.deactivate(
+                lease.license_key, host_id=lease.host_id, deadline=deadline
+            )
+            self.store.delete()
+            self._lease, self._loaded = None, True
+            self._admission = DENY_ALL
+            log.info("released %s on this device (seat freed: %s)", self.app_id, freed)
+            return freed
+
+    def start_background_refresh(self, *, on_result: OnResult | None = None) -> BackgroundRefresher:
+        """Re-check the license online every ``revalidate_every`` (with jitter) in a daemon
+        thread, for apps that stay open for days. ``on_result`` receives each check's status or
+        error (from that thread). Idempotent; stop with :meth:`stop_background_refresh`.
+        """
+        from license_guard.refresh import BackgroundRefresher
+
+        with self._lock:
+            if self._refresher is None or not self._refresher.running:
+                self._refresher = BackgroundRefresher(self, on_result=on_result)
+                self._refresher.start()
+            return self._refresher
+
+    def stop_background_refresh(self, timeout: float | None = 5.0) -> None:
+        """Stop the background refresher, if running, waiting up to *timeout* seconds."""
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.stop(timeout=timeout)
+
+    def close(self) -> None:
+        """Stop the refresher and close network connections."""
+        self.stop_background_refresh()
+        self.backend.close()
+
+    # -- the gate's slow path -----------------------------------------------------------------
+
+    def _admit(self, feature: str | None) -> LicenseError | None:
+        """Re-decide offline for the gate; returns the refusal or ``None``."""
+        with self._lock:
+            try:
+                lease = self._load_lease(reload=not self._loaded)
+            except LicenseError as problem:
+                return problem
+            if lease is None:
+                return self._not_activated()
+            verdict = self._judge(lease)
+            self._publish(lease, verdict=verdict)
+            if verdict.error is not None:
+                return verdict.error
+            if feature is not None and feature not in lease.features:
+                return FeatureNotLicensedError(
+                    f"This license does not include the feature {feature!r}.", feature=feature
+                )
+            return None
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _now(self) -> tuple[datetime, bool]:
+        """The current time and whether it is trusted (anchored to the server this session)."""
+        local = self._clock.now()
+        if self._anchor is None:
+            return local, False
+        server_time, at = self._anchor
+        trusted = server_time + timedelta(seconds=self._clock.monotonic() - at)
+        return max(local, trusted), True
+
+    def _judge(self, lease: Lease) -> Verdict:
+        now, trusted = self._now()
+        return judge(lease, now, self.policy, trusted=trusted)
+
+    def _record_server_time(self, info: LicenseInfo) -> datetime:
+        """Anchor this session's time to the server's answer; returns the time to record."""
+        if info.server_time is None:
+            return self._clock.now()
+        self._anchor = (info.server_time, self._clock.monotonic())
+        return info.server_time
+
+    def _load_lease(self, *, reload: bool = True) -> Lease | None:
+        if reload or not self._loaded:
+            self._lease = None
+            self._loaded = False
+            self._lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
+            self._loaded = True
+        return self._lease
+
+    def _read_lease_quietly(self) -> Lease | None:
+        try:
+            return self._load_lease()
+        except LeaseError as problem:
+            log.warning("%s", problem)
+            return None
+
+    def _check_online(self, lease: Lease, verdict: Verdict) -> tuple[Lease, Verdict]:
+        """Ask the server because *verdict* says so; on "unreachable" keep the offline verdict."""
+        try:
+            lease = self._validate_online(lease, timeout=self.online_timeout)
+        except LicenseUnreachableError as exc:
+            log.warning("license check skipped, server unreachable: %s", exc)
+            return lease, verdict
+        except ConfigurationError as exc:
+            # The vendor's setup broke (token revoked, product renamed): not the user's doing,
+            # so it is treated like an unreachable server, and shouts in the log.
+            log.error("license check failed, configuration problem: %s", exc)
+            return lease, verdict
+        except LicenseDeniedError:
+            lease = self._lease or lease
+        return lease, self._judge(lease)
+
+    def _validate_online(self, lease: Lease, *, timeout: float | None = None) -> Lease:
+        """Validate with the server and store the outcome. A denial revokes the lease."""
+        from license_guard.http import Deadline
+
+        deadline = Deadline(timeout or self.activation_timeout, clock=self._clock)
+        try:
+            info = self.backend.validate(
+                lease.license_key, host_id=lease.host_id, deadline=deadline
+            )
+        except LicenseDeniedError as denial:
+            now, _ = self._now()
+            revoked = replace(
+                lease,
+                revocation=Revocation(reason=type(denial).__name__, message=str(denial), at=now),
+            )
+            self._save_and_hold(revoked)
+            log.warning("license refused by the server: %s", denial)
+            raise
+        now = self._record_server_time(info)
+        renewed = replace(
+            lease,
+            verified_at=now,
+            highest_seen=now,
+            expires_at=info.expires_at,
+            licensee_name=info.licensee_name or lease.licensee_name,
+            licensee_email=info.licensee_email or lease.licensee_email,
+            features=info.features,
+            revocation=None,
+            signed_data=info.signed_data or lease.signed_data,
+        )
+        self._save_and_hold(renewed)
+        return renewed
+
+    def _save_and_hold(self, lease: Lease) -> None:
+        self._lease, self._loaded = lease, True
+        self.store.save(lease)
+
+    def _free_seat_quietly(self, previous: Lease, deadline: Deadline) -> None:
+        try:
+            self.backend.deactivate(
+                previous.license_key, host_id=previous.host_id, deadline=deadline
+            )
+        except LicenseError as exc:
+            log.warning("could not free the previous key's seat (%s): %s", previous.key_hint, exc)
+
+    def _publish(self, lease: Lease | None, *, verdict: Verdict | None = None) -> LicenseStatus:
+        """Hold *lease* in memory, set the gate's admission from it, and return the status."""
+        self._lease, self._loaded = lease, True
+        if lease is None:
+            self._admission = DENY_ALL
+            return self._status(None)
+        if verdict is None:
+            verdict = self._judge(lease)
+        if verdict.error is None:
+            horizon = ADMISSION_SECONDS
+            if verdict.changes_at is not None:
+                horizon = min(horizon, (verdict.changes_at - verdict.now).total_seconds())
+            self._admission = Admission(until=self._monotonic() + horizon, features=lease.features)
+        else:
+            self._admission = DENY_ALL
+        return self._status(lease, verdict=verdict)
+
+    def _status(
+        self, lease: Lease | None, *, verdict: Verdict | None = None, detail: str | None = None
+    ) -> LicenseStatus:
+        if lease is None or verdict is None:
+            now, _ = self._now()
+            return LicenseStatus(
+                state=LicenseState.NOT_ACTIVATED,
+                detail=detail or "This computer is not activated. Enter a license key.",
+                host_id=self.host_id,
+                checked_at=now,
+            )
+        return LicenseStatus(
+            state=verdict.state,
+            detail=verdict.detail,
+            host_id=lease.host_id,
+            checked_at=verdict.now,
+            key_hint=lease.key_hint,
+            licensee_name=lease.licensee_name,
+            licensee_email=lease.licensee_email,
+            device_tag=lease.device_tag,
+            expires_at=lease.expires_at,
+            verified_at=lease.verified_at,
+            grace_until=verdict.grace_until,
+            next_check_at=verdict.next_check_at,
+            features=lease.features,
+        )
+
+    def _not_activated(self) -> NotActivatedError:
+        return NotActivatedError(
+            "This computer is not activated for this app. Enter a license key to activate it."
+        )

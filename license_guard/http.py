@@ -1,0 +1,386 @@
+"""The one place that talks HTTP: timeouts, an overall deadline, retries, and error translation.
+
+Every request runs against a :class:`Deadline`. Each attempt gets a connect and read timeout no
+longer than what is left of it, and a response body is read in chunks against it too, so a hung or
+trickling server cannot hold the app past the deadline. Connection errors and HTTP 429, 502, 503
+and 504 are retried with exponential backoff and full jitter, waiting at least what
+``Retry-After`` asks; when the wait would outlast the deadline the call gives up at once.
+
+What cannot be retried is translated here, and only here, into the library's errors:
+
+* no answer, a reset connection, a TLS failure, a 5xx, a 429 -> :class:`LicenseUnreachableError`
+  (:class:`RateLimitedError` for 429);
+* an answer that is not the API's (HTML from a captive portal or proxy, a redirect, a body that
+  is not JSON, a huge body) -> :class:`InvalidResponseError`;
+* a URL the client cannot use -> :class:`ConfigurationError`.
+
+Other statuses (4xx) come back as a :class:`Response`; the backend maps them with its own table.
+TLS verification is always on. Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and CA bundles
+(``SSL_CERT_FILE``, ``SSL_CERT_DIR``) are taken from the environment; a vendor may also pass a
+CA bundle or an ``ssl.SSLContext`` (for example one from the ``truststore`` package).
+
+httpx is imported when the first request is made, never at import time: checking a cached lease
+must not pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from license_guard.clock import Clock, SystemClock, utc
+from license_guard.errors import (
+    ConfigurationError,
+    InvalidResponseError,
+    LicenseUnreachableError,
+    RateLimitedError,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Deadline", "HttpClient", "HttpSettings", "Response"]
+
+log = logging.getLogger("license_guard.http")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_BODY_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How patient the client is. Every value is in seconds.
+
+    Attributes:
+        connect_timeout: longest wait for a TCP/TLS connection, per attempt.
+        read_timeout: longest silence while waiting for response bytes, per attempt.
+        max_attempts: attempts per call, the first included.
+        backoff_base: the first retry waits up to this long (full jitter); each retry doubles it.
+        backoff_cap: no single backoff wait is longer than this (``Retry-After`` may be).
+        ca_bundle: a PEM file of trusted CAs to use instead of the default ones.
+        ssl_context: a ready TLS context (it must verify certificates); wins over ``ca_bundle``.
+        user_agent: the ``User-Agent`` header.
+    """
+
+    connect_timeout: float = 3.0
+    read_timeout: float = 5.0
+    max_attempts: int = 4
+    backoff_base: float = 0.25
+    backoff_cap: float = 4.0
+    ca_bundle: str | Path | None = None
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
+    user_agent: str = "license-guard"
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "backoff_base", "backoff_cap"):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(f"HttpSettings.{name} must be positive.")
+        if self.max_attempts < 1:
+            raise ConfigurationError("HttpSettings.max_attempts must be at least 1.")
+        if self.ssl_context is not None and self.ssl_context.verify_mode != ssl.CERT_REQUIRED:
+            raise ConfigurationError("The SSL context must verify server certificates.")
+
+
+class Deadline:
+    """An end time on the monotonic clock, shared by every request of one operation."""
+
+    def __init__(self, seconds: float, *, clock: Clock) -> None:
+        if seconds <= 0:
+            raise ConfigurationError("A deadline must be a positive number of seconds.")
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; zero or less once the deadline has passed."""
+        return self._end - self._clock.monotonic()
+
+    def __repr__(self) -> str:
+        return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A complete HTTP answer: status, headers (lower-case names) and the raw body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    method: str
+    url: str
+
+    @property
+    def date(self) -> datetime | None:
+        """The server's ``Date`` header as aware UTC, or ``None`` if absent or unreadable."""
+        value = self.headers.get("date")
+        if not value:
+            return None
+        try:
+            return utc(parsedate_to_datetime(value))
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object.
+
+        Raises:
+            InvalidResponseError: the body is not a JSON object (an HTML page, plain text...).
+        """
+        try:
+            data = json.loads(self.body)
+        except ValueError as exc:
+            raise InvalidResponseError(_not_understood(self)) from exc
+        if not isinstance(data, dict):
+            raise InvalidResponseError(_not_understood(self))
+        return data
+
+
+class HttpClient:
+    """A small client for one API: one base URL, one set of headers, one retry policy.
+
+    The ``Authorization`` value is held privately and never logged or shown in a repr.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        authorization: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        settings: HttpSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"The server URL must start with https:// ({base_url!r}).")
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings or HttpSettings()
+        self._authorization = authorization
+        self._headers = dict(headers or {})
+        self._transport = transport
+        self._clock = clock or SystemClock()
+        self._jitter = jitter
+        self._client: httpx.Client | None = None
+
+    def __repr__(self) -> str:
+        return f"HttpClient({self.base_url!r})"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        deadline: Deadline,
+        json_body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool = True,
+    ) -> Response:
+        """Send one API call, retrying what is worth retrying, within *deadline*.
+
+        Returns the response for any status the caller must interpret (2xx, 4xx except 429).
+
+        Raises:
+            LicenseUnreachableError: no usable answer before the deadline or the last attempt
+                (RateLimitedError when the server kept answering 429).
+            InvalidResponseError: a redirect, or a body larger than the API ever sends.
+            ConfigurationError: the URL cannot be used at all.
+        """
+        import httpx
+
+        url = self.base_url + path
+        body = None if json_body is None else json.dumps(json_body).encode()
+        request_headers = {"Accept": "application/json", **self._headers, **(headers or {})}
+        if body is not None:
+            request_headers["Content-Type"] = "application/json"
+        if self._authorization is not None:
+            request_headers["Authorization"] = self._authorization
+        attempts = self.settings.max_attempts if retry else 1
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise LicenseUnreachableError(
+                    f"The licensing server at {self.base_url} did not answer within "
+                    f"{deadline.seconds:g} s."
+                )
+            started = self._clock.monotonic()
+            retry_after: float | None = None
+            try:
+                response = self._send(
+                    httpx, method, url, body=body, headers=request_headers, deadline=deadline
+                )
+            except (LicenseUnreachableError, InvalidResponseError) as exc:
+                failure: LicenseUnreachableError = exc
+            else:
+                elapsed_ms = (self._clock.monotonic() - started) * 1000
+                log.debug(
+                    "%s %s -> %d in %.0f ms (attempt %d)",
+                    method,
+                    path,
+                    response.status,
+                    elapsed_ms,
+                    attempt,
+                )
+                if response.status not in RETRY_STATUSES and response.status < 500:
+                    if 300 <= response.status < 400:
+                        raise InvalidResponseError(_not_understood(response))
+                    return response
+                failure = _status_failure(response, self.base_url)
+                retry_after = _retry_after(response, self._clock.now())
+                if response.status not in RETRY_STATUSES:
+                    raise failure
+            if attempt >= attempts:
+                raise failure
+            wait = self._jitter() * min(
+                self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1)
+            )
+            if retry_after is not None:
+                wait = max(wait, retry_after)
+            if wait >= deadline.remaining():
+                raise failure
+            log.info("%s %s failed (%s); retrying in %.2f s", method, path, failure, wait)
+            self._clock.sleep(wait)
+
+    def close(self) -> None:
+        """Close the connection pool, if one was opened."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _send(
+        self,
+        httpx: Any,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        deadline: Deadline,
+    ) -> Response:
+        client = self._http_client(httpx)
+        remaining = deadline.remaining()
+        timeout = httpx.Timeout(
+            connect=min(self.settings.connect_timeout, remaining),
+            read=min(self.settings.read_timeout, remaining),
+            write=min(self.settings.read_timeout, remaining),
+            pool=min(self.settings.connect_timeout, remaining),
+        )
+        try:
+            request = client.build_request(
+                method, url, content=body, headers=headers, timeout=timeout
+            )
+            response = client.send(request, stream=True)
+            try:
+                chunks = bytearray()
+                for chunk in response.iter_raw():
+                    chunks.extend(chunk)
+                    if len(chunks) > MAX_BODY_BYTES:
+                        raise InvalidResponseError(
+                            f"The licensing server at {self.base_url} sent an oversized answer."
+                        )
+                    if deadline.remaining() <= 0:
+                        raise LicenseUnreachableError(
+                            f"The licensing server at {self.base_url} answered too slowly."
+                        )
+            finally:
+                response.close()
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise ConfigurationError(f"The server URL {url!r} cannot be used: {exc}.") from exc
+        except httpx.TransportError as exc:
+            raise LicenseUnreachableError(_describe_transport_error(exc, self.base_url)) from exc
+        return Response(
+            status=response.status_code,
+            headers={name.lower(): value for name, value in response.headers.items()},
+            body=bytes(chunks),
+            method=method,
+            url=url,
+        )
+
+    def _http_client(self, httpx: Any) -> httpx.Client:
+        if self._client is None:
+            verify: Any = True
+            if self.settings.ssl_context is not None:
+                verify = self.settings.ssl_context
+            elif self.settings.ca_bundle is not None:
+                verify = _ca_bundle_context(Path(self.settings.ca_bundle))
+            self._client = httpx.Client(
+                transport=self._transport,
+                verify=verify,
+                trust_env=True,
+                follow_redirects=False,
+                headers={"User-Agent": self.settings.user_agent},
+            )
+        return self._client
+
+
+def _ca_bundle_context(path: Path) -> ssl.SSLContext:
+    try:
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"The CA bundle {path} cannot be loaded: {exc}.") from exc
+
+
+def _status_failure(response: Response, base_url: str) -> LicenseUnreachableError:
+    if response.status == 429:
+        return RateLimitedError(
+            f"The licensing server at {base_url} is rate limiting this computer.",
+            retry_after=_retry_after(response, None),
+        )
+    return LicenseUnreachableError(
+        f"The licensing server at {base_url} is having trouble (HTTP {response.status})."
+    )
+
+
+def _retry_after(response: Response, now: datetime | None) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` (seconds or an HTTP date)."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = utc(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    reference = now or response.date
+    if reference is None:
+        return None
+    return max(0.0, (when - reference).total_seconds())
+
+
+def _not_understood(response: Response) -> str:
+    kind = response.headers.get("content-type", "unknown content").split(";")[0]
+    return (
+        f"The answer from {response.url.split('/')[2]} was not understood (HTTP "
+        f"{response.status}, {kind}). A captive portal (hotel or airport Wi-Fi) or a proxy may "
+        "be in the way: sign in to the network or check the proxy settings."
+    )
+
+
+def _describe_transport_error(exc: Exception, base_url: str) -> str:
+    import httpx
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (
+                f"The licensing server at {base_url} could not prove its identity "
+                f"({cause.verify_message}). A proxy or captive portal may be intercepting "
+                "the connection."
+            )
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"The licensing server at {base_url} did not answer in time."
+    if isinstance(exc, httpx.ConnectError):
+        return f"Cannot connect to the licensing server at {base_url}: check the connection."
+    return f"The connection to the licensing server at {base_url} failed ({type(exc).__name__})."

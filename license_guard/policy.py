@@ -1,0 +1,170 @@
+"""The offline decision: given a lease and the time, is the app licensed, and must it ask online?
+
+This is a pure function of its inputs (no clock, disk or network), so every rule is tested
+directly and the guard, the gate and the CLI all decide the same way:
+
+1. a revoked lease (the server said no) is denied;
+2. a local clock more than ``clock_tolerance`` behind the highest time seen is a rollback,
+   unless the time comes from the server in this session;
+3. decisions use the latest of the clock and the highest time seen, so turning the clock back
+   a little never buys time;
+4. past the license's own expiry: expired;
+5. past ``verified_at + grace_period``: the grace is over;
+6. past ``verified_at + revalidate_every``: still licensed, in grace, and an online check is due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from license_guard import errors
+from license_guard.errors import (
+    ClockRollbackError,
+    ConfigurationError,
+    GracePeriodExpiredError,
+    LicenseDeniedError,
+    LicenseError,
+    LicenseExpiredError,
+)
+from license_guard.lease import Lease
+from license_guard.status import LicenseState
+
+__all__ = ["Policy", "Verdict", "judge"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The vendor's offline rules."""
+
+    grace_period: timedelta = timedelta(days=7)
+    revalidate_every: timedelta = timedelta(hours=24)
+    clock_tolerance: timedelta = timedelta(minutes=5)
+
+    def __post_init__(self) -> None:
+        if self.grace_period < timedelta(0):
+            raise ConfigurationError("grace_period cannot be negative.")
+        if self.revalidate_every <= timedelta(0):
+            raise ConfigurationError("revalidate_every must be positive.")
+        if self.clock_tolerance < timedelta(0):
+            raise ConfigurationError("clock_tolerance cannot be negative.")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of :func:`judge`.
+
+    Attributes:
+        error: what to raise when the state is not licensed, else ``None``.
+        now: the time the decision used (never earlier than the highest time seen).
+        check_due: whether the guard should ask the server now.
+        changes_at: the next time this verdict could change by time alone.
+    """
+
+    state: LicenseState
+    error: LicenseError | None
+    now: datetime
+    verified_at: datetime
+    grace_until: datetime
+    next_check_at: datetime
+    check_due: bool
+    changes_at: datetime | None
+
+    @property
+    def detail(self) -> str:
+        """One sentence about the state, for people."""
+        if self.error is not None:
+            return str(self.error)
+        if self.state is LicenseState.GRACE:
+            left = self.grace_until - self.now
+            return (
+                f"Licensed; not confirmed by the licensing server since "
+                f"{self.verified_at:%Y-%m-%d %H:%M} UTC. The app keeps working offline for "
+                f"{_human(left)} (until {self.grace_until:%Y-%m-%d %H:%M} UTC)."
+            )
+        return "Licensed and confirmed by the licensing server."
+
+
+def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False) -> Verdict:
+    """Decide what *lease* allows at *now*.
+
+    Args:
+        trusted: *now* comes from the server (this session), so it cannot be a rolled-back clock.
+    """
+    grace_until = lease.verified_at + policy.grace_period
+    next_check_at = min(lease.verified_at + policy.revalidate_every, grace_until)
+    effective = max(now, lease.highest_seen)
+
+    def verdict(
+        state: LicenseState, error: LicenseError | None, changes_at: datetime | None = None
+    ) -> Verdict:
+        return Verdict(
+            state=state,
+            error=error,
+            now=effective,
+            verified_at=lease.verified_at,
+            grace_until=grace_until,
+            next_check_at=next_check_at,
+            check_due=effective >= next_check_at or error is not None,
+            changes_at=changes_at,
+        )
+
+    if lease.revocation is not None:
+        return verdict(LicenseState.DENIED, revived_denial(lease))
+    if not trusted and now < lease.highest_seen - policy.clock_tolerance:
+        return verdict(
+            LicenseState.CLOCK_ROLLBACK,
+            ClockRollbackError(
+                f"The computer's clock says {now:%Y-%m-%d %H:%M} UTC, earlier than "
+                f"{lease.highest_seen:%Y-%m-%d %H:%M} UTC which this app has already seen. Set "
+                "the correct date and time, or connect to the internet so the license can be "
+                "checked.",
+                now=now,
+                highest_seen=lease.highest_seen,
+            ),
+        )
+    if lease.expires_at is not None and effective >= lease.expires_at:
+        return verdict(
+            LicenseState.EXPIRED,
+            LicenseExpiredError(
+                f"This license expired on {lease.expires_at:%Y-%m-%d}. Renew it to keep using "
+                "the app.",
+                expired_at=lease.expires_at,
+            ),
+        )
+    limits = [grace_until] if lease.expires_at is None else [grace_until, lease.expires_at]
+    if effective >= grace_until:
+        return verdict(
+            LicenseState.GRACE_EXPIRED,
+            GracePeriodExpiredError(
+                f"The licensing server has not been reached since "
+                f"{lease.verified_at:%Y-%m-%d %H:%M} UTC and the offline grace period ended on "
+                f"{grace_until:%Y-%m-%d %H:%M} UTC. Connect to the internet and try again.",
+                grace_until=grace_until,
+            ),
+        )
+    if effective >= next_check_at:
+        return verdict(LicenseState.GRACE, None, min(limits))
+    return verdict(LicenseState.ACTIVE, None, min([*limits, next_check_at]))
+
+
+def revived_denial(lease: Lease) -> LicenseError:
+    """The error the server gave when it revoked *lease*, rebuilt from the lease."""
+    revocation = lease.revocation
+    if revocation is None:
+        raise ValueError("lease is not revoked")
+    error_class = getattr(errors, revocation.reason, None)
+    if not (isinstance(error_class, type) and issubclass(error_class, LicenseDeniedError)):
+        error_class = LicenseDeniedError
+    return error_class(revocation.message)
+
+
+def _human(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {rest // 60} min"
+    return f"{rest // 60} min"
