@@ -88,7 +88,11 @@ def parse_timestamp(value: object) -> datetime:
         raise ValueError("a timestamp must be text")
     # Python 3.10's fromisoformat does not read a trailing "Z".
     text = value[:-1] + "+00:00" if value.endswith("Z") else value
-    parsed = datetime.fromisoformat(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        # Not fromisoformat's own message: it quotes the value.
+        raise ValueError("a timestamp is not ISO-8601") from exc
     if parsed.tzinfo is None:
         raise ValueError("a timestamp must carry a time zone")
     return parsed.astimezone(timezone.utc)

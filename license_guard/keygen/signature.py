@@ -134,8 +134,9 @@ def _verify(  # noqa: PLR0917 -- private; both public callers pass everything by
     if utc(now) - date > tolerance:
         raise InvalidResponseError(
             f"The {subject} is stale: it is dated {date:%Y-%m-%d %H:%M:%S} UTC, more than "
-            f"{tolerance} before this device's clock ({utc(now):%Y-%m-%d %H:%M:%S} UTC). It may "
-            "be replayed, or this device's clock is wrong."
+            f"{tolerance.total_seconds():g} seconds before this device's clock "
+            f"({utc(now):%Y-%m-%d %H:%M:%S} UTC). It may be replayed, or this device's clock is "
+            "wrong."
         )
     return SignedMessage(key_id=params.get("keyid"), date=date, signing_string=signing_string)
 

@@ -64,7 +64,12 @@ def verify_signed_key(
         )
     signing_data, _, encoded_signature = license_key.partition(".")
     prefix, _, encoded_dataset = signing_data.partition("/")
-    if prefix != "key" or not encoded_dataset or not signing_data.isascii():
+    if (
+        prefix != "key"
+        or not encoded_dataset
+        or not encoded_signature
+        or not signing_data.isascii()
+    ):
         raise LeaseError(f"License key {shown} is corrupt: it is not a signed key (key/...).")
     try:
         signature = decode_base64url(encoded_signature)

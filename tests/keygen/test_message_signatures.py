@@ -186,33 +186,6 @@ def test_each_missing_or_malformed_header_has_its_own_message(entry: dict[str, A
             _verify(entry, headers=headers)
 
 
-@pytest.mark.parametrize(
-    ("date", "digest", "message"),
-    [
-        ("yesterday", None, "Date header is malformed"),
-        ("Wed, 15 Jun 2022 18:52:14", None, "Date header has no time zone"),
-        ("", None, "Date header is malformed"),
-        ("Wed, 15 Jun 2022 18:52:14 GMT", "md5=mZFLkyvTelC5g8XnyQrpOw==", "Digest header uses an"),
-        ("Wed, 15 Jun 2022 18:52:14 GMT", "sha-256=not base64", "Digest header is malformed"),
-        ("Wed, 15 Jun 2022 18:52:14 GMT", "sha-256=AAAA", "does not match its signed Digest"),
-    ],
-)
-def test_malformed_signed_date_or_digest_is_refused(
-    date: str, digest: str | None, message: str
-) -> None:
-    # Genuinely signed, so that only the value itself can be what fails.
-    minter = Minter()
-    request: dict[str, Any] = {"method": "GET", "target": "/v1/me", "host": "h", "body": b"{}"}
-    headers = minter.signed_headers(**request, date=date, digest=digest)
-    with pytest.raises(InvalidResponseError, match=message):
-        verify_response(
-            **request,
-            headers=headers,
-            public_key=minter.public_key_hex,
-            now=datetime(2022, 6, 15, 18, 53, tzinfo=timezone.utc),
-        )
-
-
 def test_repeated_header_spellings_with_different_values_are_refused() -> None:
     entry = MESSAGES[0].values[0]
     headers = recorded_headers(entry) | {"DATE": "Thu, 16 Jun 2022 18:52:14 GMT"}
@@ -234,50 +207,68 @@ def test_a_webhook_says_webhook_in_its_messages(entry: dict[str, Any]) -> None:
         _verify(entry, host="evil.example")
 
 
-def test_a_fresh_response_with_a_query_round_trips() -> None:
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def _minted(
+    *,
+    method: str = "get",
+    target: str = "/v1/me",
+    body: bytes = b"{}",
+    date: datetime | str = NOW,
+    digest: str | None = None,
+    target_sent: str | None = None,
+) -> SignedMessage:
+    """Sign a response the way Keygen does with a throwaway key, then verify it at NOW.
+
+    *date* and *digest* are signed as given, however malformed; *target_sent* is what the
+    verifier is told the request was, when it differs from what was signed.
+    """
     minter = Minter()
-    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    target = "/v1/accounts/demo/licenses?limit=1&page%5Bnumber%5D=2"
-    body = b'{"data":[],"meta":{"ts":"2026-01-02T03:04:05.000Z"}}'
+    host = "api.keygen.sh"
     headers = minter.signed_headers(
-        method="get", target=target, host="api.keygen.sh", body=body, date=now
+        method=method, target=target, host=host, body=body, date=date, digest=digest
     )
-    verified = verify_response(
-        method="GET",
-        target=target,
-        host="api.keygen.sh",
+    return verify_response(
+        method=method.upper(),
+        target=target_sent or target,
+        host=host,
         headers=headers,
         body=body,
         public_key=minter.public_key_hex,
-        now=now + timedelta(seconds=30),
+        now=NOW,
     )
-    assert verified.date == now
+
+
+def test_a_fresh_response_with_a_query_round_trips() -> None:
+    target = "/v1/accounts/demo/licenses?limit=1&page%5Bnumber%5D=2"
+    body = b'{"data":[],"meta":{"ts":"2026-01-02T03:04:05.000Z"}}'
+    verified = _minted(target=target, body=body, date=NOW - timedelta(seconds=30))
+    assert verified.date == NOW - timedelta(seconds=30)
     assert verified.key_id == "acct-1"
     decoded = target.replace("%5B", "[").replace("%5D", "]")
     with pytest.raises(InvalidResponseError, match="not genuine"):
-        verify_response(
-            method="GET",
-            target=decoded,
-            host="api.keygen.sh",
-            headers=headers,
-            body=body,
-            public_key=minter.public_key_hex,
-            now=now,
-        )
+        _minted(target=target, body=body, target_sent=decoded)
 
 
 def test_an_empty_body_is_hashed_too() -> None:
-    minter = Minter()
-    now = datetime(2026, 1, 2, tzinfo=timezone.utc)
-    headers = minter.signed_headers(
-        method="delete", target="/v1/machines/x", host="h", body=b"", date=now
-    )
-    verify_response(
-        method="DELETE",
-        target="/v1/machines/x",
-        host="h",
-        headers=headers,
-        body=b"",
-        public_key=minter.public_key_hex,
-        now=now,
-    )
+    assert _minted(method="delete", target="/v1/machines/x", body=b"").date == NOW
+
+
+@pytest.mark.parametrize(
+    ("date", "digest", "message"),
+    [
+        ("yesterday", None, "Date header is malformed"),
+        ("Fri, 02 Jan 2026 03:04:05", None, "Date header has no time zone"),
+        ("", None, "Date header is malformed"),
+        (NOW, "md5=mZFLkyvTelC5g8XnyQrpOw==", "Digest header uses an"),
+        (NOW, "sha-256=not base64", "Digest header is malformed"),
+        (NOW, "sha-256=AAAA", "does not match its signed Digest"),
+    ],
+)
+def test_malformed_signed_date_or_digest_is_refused(
+    date: datetime | str, digest: str | None, message: str
+) -> None:
+    # Genuinely signed, so that only the value itself can be what fails.
+    with pytest.raises(InvalidResponseError, match=message):
+        _minted(date=date, digest=digest)
