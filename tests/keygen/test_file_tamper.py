@@ -141,8 +141,9 @@ def test_a_wrong_license_key_is_refused(entry: dict[str, Any]) -> None:
     for wrong in (key[:-1] + ("X" if key[-1] != "X" else "Y"), key.lower(), key + " ", ""):
         with pytest.raises(LeaseError, match="not for") as caught:
             certificate.open(license_key=wrong, fingerprint=entry["fingerprint"])
-        assert key not in str(caught.value)
-        assert wrong[:-4] not in str(caught.value) or len(wrong) <= 8
+        message = str(caught.value)
+        assert key[:-4] not in message
+        assert len(wrong) <= 4 or wrong[:-4] not in message
 
 
 @pytest.mark.parametrize("entry", MACHINE_FILES)
@@ -152,7 +153,7 @@ def test_a_wrong_fingerprint_is_not_for_this_device(entry: dict[str, Any]) -> No
     )
     fingerprint = entry["fingerprint"]
     for wrong in (
-        fingerprint[:-1] + "0" if fingerprint[-1] != "0" else "1",
+        fingerprint[:-1] + ("0" if fingerprint[-1] != "0" else "1"),
         fingerprint.upper(),
         "",
     ):
