@@ -150,16 +150,7 @@ def test_entitlement_codes_that_are_not_text_grant_nothing(minter: Minter) -> No
 def test_an_enc_without_three_well_formed_parts_is_corrupt_or_not_ours(
     minter: Minter, enc: str
 ) -> None:
-    from .minting import armor, b64
-
-    text = armor(
-        "license",
-        {
-            "enc": enc,
-            "sig": b64(minter.sign(f"license/{enc}".encode())),
-            "alg": "aes-256-gcm+ed25519",
-        },
-    )
+    text = minter.signed_file("license", enc)
     certificate = verify_certificate(text, kind=FileKind.LICENSE, public_key=minter.public_key_hex)
     with pytest.raises(LeaseError, match=r"corrupt|not for"):
         certificate.open(license_key=KEY)

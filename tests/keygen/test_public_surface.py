@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from license_guard import keygen
@@ -40,8 +42,6 @@ def test_public_surface_is_pinned_and_sorted() -> None:
 
 
 def test_only_the_crypto_module_imports_cryptography() -> None:
-    from pathlib import Path
-
     package = Path(keygen.__file__).parent
     for module in package.glob("*.py"):
         assert "cryptography" not in module.read_text(encoding="utf-8"), module.name
