@@ -25,13 +25,21 @@ from license_guard.hostid.api import (
     salted_host_id,
     sanitize_raw_id,
 )
+from license_guard.hostid.linux import LinuxMachineIdSource
+from license_guard.hostid.macos import MacOSMachineIdSource
+from license_guard.hostid.other import PyMachineIdSource
 from license_guard.hostid.override import OverrideSource
+from license_guard.hostid.windows import WindowsMachineIdSource
 
 __all__ = [
     "DEVICE_ID_ENV_VAR",
     "HostIdentity",
     "IdentitySource",
+    "LinuxMachineIdSource",
+    "MacOSMachineIdSource",
     "OverrideSource",
+    "PyMachineIdSource",
+    "WindowsMachineIdSource",
     "resolve_host_identity",
     "salted_host_id",
     "sanitize_raw_id",
