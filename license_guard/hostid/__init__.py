@@ -17,6 +17,7 @@ py-machineid 1.0's ``hashed_id`` and Keygen machineid's ``ProtectedID`` compute.
 
 from __future__ import annotations
 
+from license_guard.hostid.adapters import MacAddressSource
 from license_guard.hostid.api import (
     DEVICE_ID_ENV_VAR,
     HostIdentity,
@@ -36,6 +37,7 @@ __all__ = [
     "HostIdentity",
     "IdentitySource",
     "LinuxMachineIdSource",
+    "MacAddressSource",
     "MacOSMachineIdSource",
     "OverrideSource",
     "PyMachineIdSource",

@@ -42,6 +42,7 @@ def test_public_surface_is_pinned_and_sorted() -> None:
         "HostIdentity",
         "IdentitySource",
         "LinuxMachineIdSource",
+        "MacAddressSource",
         "MacOSMachineIdSource",
         "OverrideSource",
         "PyMachineIdSource",
