@@ -26,6 +26,7 @@ from license_guard.hostid.api import (
     salted_host_id,
     sanitize_raw_id,
 )
+from license_guard.hostid.install import InstallIdSource
 from license_guard.hostid.linux import LinuxMachineIdSource
 from license_guard.hostid.macos import MacOSMachineIdSource
 from license_guard.hostid.other import PyMachineIdSource
@@ -36,6 +37,7 @@ __all__ = [
     "DEVICE_ID_ENV_VAR",
     "HostIdentity",
     "IdentitySource",
+    "InstallIdSource",
     "LinuxMachineIdSource",
     "MacAddressSource",
     "MacOSMachineIdSource",

@@ -41,6 +41,7 @@ def test_public_surface_is_pinned_and_sorted() -> None:
         "DEVICE_ID_ENV_VAR",
         "HostIdentity",
         "IdentitySource",
+        "InstallIdSource",
         "LinuxMachineIdSource",
         "MacAddressSource",
         "MacOSMachineIdSource",
