@@ -26,6 +26,7 @@ from license_guard.hostid.api import (
     salted_host_id,
     sanitize_raw_id,
 )
+from license_guard.hostid.chain import default_sources, machine_id_source
 from license_guard.hostid.install import InstallIdSource
 from license_guard.hostid.linux import LinuxMachineIdSource
 from license_guard.hostid.macos import MacOSMachineIdSource
@@ -44,6 +45,8 @@ __all__ = [
     "OverrideSource",
     "PyMachineIdSource",
     "WindowsMachineIdSource",
+    "default_sources",
+    "machine_id_source",
     "resolve_host_identity",
     "salted_host_id",
     "sanitize_raw_id",

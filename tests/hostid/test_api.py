@@ -48,6 +48,8 @@ def test_public_surface_is_pinned_and_sorted() -> None:
         "OverrideSource",
         "PyMachineIdSource",
         "WindowsMachineIdSource",
+        "default_sources",
+        "machine_id_source",
         "resolve_host_identity",
         "salted_host_id",
         "sanitize_raw_id",
