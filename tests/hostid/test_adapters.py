@@ -150,17 +150,14 @@ def test_adapters_coming_and_going_do_not_change_the_choice(sysfs: FakeSysfs) ->
     base = table(lo="00:00:00:00:00:00", eth0=ETH, wlan0=WLAN)
     expected = MacAddressSource(interfaces=lambda: base, sysfs=sysfs.net).read()
     assert expected == ETH
-    for name, options in {
-        "docker0": {"bus": None, "assign_type": "3"},
-        "br-3f2a1b": {"bus": None, "assign_type": "3"},
-        "veth1a2b": {"bus": None, "assign_type": "1"},
-        "tun0": {"bus": None},
-        "wg0": {"bus": None},
-        "virbr0": {"bus": None, "assign_type": "3"},
-        "enx000ec6010203": {"bus": "usb"},  # the USB dongle
-        "usb0": {"bus": "usb"},  # phone tethering
-    }.items():
-        sysfs.add(name, **options)  # type: ignore[arg-type]
+    sysfs.add("docker0", bus=None, assign_type="3")
+    sysfs.add("br-3f2a1b", bus=None, assign_type="3")
+    sysfs.add("veth1a2b", bus=None, assign_type="1")
+    sysfs.add("tun0", bus=None)
+    sysfs.add("wg0", bus=None)
+    sysfs.add("virbr0", bus=None, assign_type="3")
+    sysfs.add("enx000ec6010203", bus="usb")  # the USB dongle
+    sysfs.add("usb0", bus="usb")  # phone tethering
     changes = [
         {**base, "docker0": "02:42:8c:1d:2e:3f"},
         {**base, "br-3f2a1b": "02:42:00:00:00:01", "veth1a2b": "aa:bb:cc:00:00:01"},
