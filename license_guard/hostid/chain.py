@@ -1,0 +1,54 @@
+"""The standard chain of sources, most stable first, with the machine-ID source for each OS."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from license_guard.hostid.adapters import MacAddressSource
+from license_guard.hostid.api import IdentitySource
+from license_guard.hostid.install import InstallIdSource
+from license_guard.hostid.linux import LinuxMachineIdSource
+from license_guard.hostid.macos import MacOSMachineIdSource
+from license_guard.hostid.other import PyMachineIdSource
+from license_guard.hostid.override import OverrideSource
+from license_guard.hostid.windows import WindowsMachineIdSource
+
+__all__ = ["default_sources", "machine_id_source"]
+
+_LINUX_SYSFS_NET = Path("/sys/class/net")
+
+
+def default_sources(
+    *,
+    install_id_path: Path,
+    override: str | None = None,
+    platform: str = sys.platform,
+    environ: Mapping[str, str] = os.environ,
+) -> list[IdentitySource]:
+    """Override, OS machine ID, physical MAC, install ID: the order :func:`resolve_host_identity`
+    tries them in. Nothing is read here; sources read only when the chain reaches them.
+
+    *platform* is a ``sys.platform`` value. Raises :class:`ConfigurationError` for an empty
+    *override*.
+    """
+    sysfs = _LINUX_SYSFS_NET if platform.startswith("linux") else None
+    return [
+        OverrideSource(override, environ=environ),
+        machine_id_source(platform),
+        MacAddressSource(sysfs=sysfs),
+        InstallIdSource(install_id_path),
+    ]
+
+
+def machine_id_source(platform: str = sys.platform) -> IdentitySource:
+    """The OS machine-ID source for *platform*, chosen as platformdirs chooses its class."""
+    if platform.startswith("linux"):
+        return LinuxMachineIdSource()
+    if platform == "win32":
+        return WindowsMachineIdSource()
+    if platform == "darwin":
+        return MacOSMachineIdSource()
+    return PyMachineIdSource()
