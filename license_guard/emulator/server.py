@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from license_guard.emulator.faults import Hang
-from license_guard.emulator.wsgi import STOP_EVENT_KEY
+from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
 
 if TYPE_CHECKING:
     from license_guard.emulator.app import EmulatorApp
@@ -62,12 +62,23 @@ class _Handler(WSGIRequestHandler):
         )
         if fault is None:
             return True
+        self._read_body()
         if isinstance(fault, Hang):
             # Ends with an ordinary close: the client sees the server disconnect.
             self.server.faults.pause(None, stop=self.server.stopping)
         else:
             self._reset_connection()
         return False  # tells WSGIRequestHandler.handle that there is nothing left to answer
+
+    def _read_body(self) -> None:
+        # Take the whole request before failing it: httpx sends the body after the headers and
+        # ignores an error while sending, so a reset that lands mid-request would reach it as a
+        # plain disconnect instead of the reset this fault promises.
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        self.rfile.read(min(max(length, 0), MAX_BODY_BYTES))
 
     def _reset_connection(self) -> None:
         # Linger on with a zero timeout turns close() into an abortive close (RST, not FIN). The
