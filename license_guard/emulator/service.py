@@ -226,9 +226,13 @@ class KeymintService:
             full = key.usage_limit is not None and len(devices) >= key.usage_limit
             if existing is None and full:
                 raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.LIMIT_REACHED)
-            # A re-activation keeps its original activation time: it is the same slot.
-            activated_at = self._clock.now() if existing is None else existing.activated_at
-            tx.save_device(key.id, Device(host_id, device_tag, ip_address, activated_at))
+            if existing is None:
+                device = Device(host_id, device_tag, ip_address, self._clock.now())
+            else:  # the same slot: keep its activation time, and its tag unless a new one came
+                device = Device(
+                    host_id, device_tag or existing.device_tag, ip_address, existing.activated_at
+                )
+            tx.save_device(key.id, device)
         if customer is None:
             return Licensee(None, None)
         return Licensee(customer.name, customer.email)

@@ -72,6 +72,9 @@ def test_same_host_again_succeeds_without_taking_a_slot(
     [device] = license_data["devices"]
     assert device["device_tag"] == "new"
     assert device["activation_time"] == first_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert _activate(client, key_ref, "host-1").status_code == 200  # no tag: the old one stays
+    info = keymint_emulator.key_info(keymint_seed.product_id, keymint_seed.license_key)
+    assert info["license"]["devices"][0]["device_tag"] == "new"
 
 
 def test_a_full_key_refuses_new_hosts_but_not_the_ones_it_holds(
