@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import asdict
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
@@ -87,7 +88,7 @@ class Emulator:
             product_id, uses_per_key=uses_per_key, customer_id=customer_id
         )
         seed = Seed(product_id, access_token, license_key, customer_id)
-        self._service.set_setting(_SEED_SETTING, json.dumps(vars(seed)))
+        self._service.set_setting(_SEED_SETTING, json.dumps(asdict(seed)))
         return seed
 
     def stored_seed(self) -> Seed | None:

@@ -76,7 +76,7 @@ def _serve(*options: str) -> Iterator[tuple[Served, subprocess.Popen[str], _Line
     with subprocess.Popen(
         [*command, *options],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one pipe, read by one thread: neither can fill up and block
         text=True,
         env=env,
     ) as process:
