@@ -1,0 +1,223 @@
+"""The :class:`Emulator`: a Keymint-compatible licensing server held in one object."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from license_guard.clock import Clock, SystemClock, utc
+from license_guard.emulator.app import EmulatorApp
+from license_guard.emulator.control import Control
+from license_guard.emulator.faults import Faults
+from license_guard.emulator.records import AccessToken, Customer, Product, Seed
+from license_guard.emulator.requestlog import RequestLog, RequestRecord
+from license_guard.emulator.service import KeymintService, Licensee
+from license_guard.emulator.store import Store
+from license_guard.emulator.transport import build_transport
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Emulator"]
+
+_SEED_SETTING = "seed"
+
+
+class Emulator:
+    """A Keymint-compatible licensing server (API generation 1) for tests, demos and development.
+
+    State lives in SQLite: in memory when *db_path* is None, else in that file, which a later
+    ``Emulator(db_path)`` reopens as it was left. *clock* (default: the system clock) decides
+    expiry, timestamps and every response's ``Date`` header. *admin_secret* switches on the
+    ``/_emulator/`` control endpoint that lets another process inject faults.
+
+    Serve it in process with :attr:`wsgi_app` or :meth:`transport`, or over a socket with
+    :class:`~license_guard.emulator.EmulatorServer`. Methods that mirror an endpoint raise
+    :class:`~license_guard.emulator.KeymintError` with the status, code and message that endpoint
+    would answer; wrong arguments raise :class:`ValueError`. Every method is thread-safe.
+    Raises :class:`~license_guard.emulator.EmulatorError` when *db_path* is not an emulator's.
+    """
+
+    def __init__(
+        self,
+        db_path: str | PathLike[str] | None = None,
+        clock: Clock | None = None,
+        *,
+        admin_secret: str | None = None,
+    ) -> None:
+        self.clock: Clock = SystemClock() if clock is None else clock
+        self._store = Store(db_path)
+        self._service = KeymintService(self._store, self.clock)
+        self._log = RequestLog()
+        #: Switch faults on and off here; see :class:`~license_guard.emulator.Faults`.
+        self.faults = Faults(self.clock)
+        control = None if admin_secret is None else Control(self.faults, admin_secret)
+        #: The WSGI application serving the API (and the control endpoint, if any).
+        self.wsgi_app = EmulatorApp(
+            service=self._service,
+            faults=self.faults,
+            clock=self.clock,
+            log=self._log,
+            control=control,
+        )
+
+    @property
+    def db_path(self) -> Path | None:
+        """The database file, or None when the state lives in memory."""
+        return self._store.path
+
+    # Seeding.
+
+    def seed(self, *, uses_per_key: int | None = 5, product_name: str = "Demo App") -> Seed:
+        """Create a product, a token scoped to it, a customer and a key, and remember them.
+
+        The key allows *uses_per_key* activations (None: unlimited) and expires one month from
+        now. The seed is stored in the database: :meth:`stored_seed` returns it after a restart.
+        """
+        product_id = self.create_product(product_name)
+        access_token = self.create_access_token(product_id)
+        email = f"demo-{secrets.token_hex(4)}@example.com"  # unique: seeding twice is fine
+        customer_id = self.create_customer("Demo Customer", email=email)
+        license_key = self.create_key(
+            product_id, uses_per_key=uses_per_key, customer_id=customer_id
+        )
+        seed = Seed(product_id, access_token, license_key, customer_id)
+        self._service.set_setting(_SEED_SETTING, json.dumps(asdict(seed)))
+        return seed
+
+    def stored_seed(self) -> Seed | None:
+        """The latest :meth:`seed` of this database, or None if it was never seeded."""
+        stored = self._service.setting(_SEED_SETTING)
+        return None if stored is None else Seed(**json.loads(stored))
+
+    # Products, access tokens and customers: the Keymint API has no endpoints for them.
+
+    def create_product(self, name: str, *, active: bool = True) -> str:
+        """Create a product; returns its ``prod_…`` id. Inactive products answer as unknown."""
+        return self._service.create_product(name, active=active)
+
+    def set_product_active(self, product_id: str, active: bool) -> None:
+        """Switch a product on or off. Raises KeymintError (404) for an unknown id."""
+        self._service.set_product_active(product_id, active)
+
+    def products(self) -> list[Product]:
+        """Every product, active or not, oldest first."""
+        return self._service.products()
+
+    def create_access_token(self, product_id: str | None = None) -> str:
+        """Create an ``at_…`` token for *product_id*, or a global one when None.
+
+        Raises KeymintError (404) when *product_id* names no product.
+        """
+        return self._service.create_access_token(product_id)
+
+    def access_tokens(self) -> list[AccessToken]:
+        """Every access token, oldest first (their reprs show only the last 4 characters)."""
+        return self._service.access_tokens()
+
+    def create_customer(self, name: str, *, email: str | None = None, active: bool = True) -> str:
+        """Create a customer; returns its ``cust_…`` id. Raises KeymintError (409) for a taken
+        e-mail."""
+        return self._service.create_customer(name, email=email, active=active)
+
+    def set_customer_active(self, customer_id: str, active: bool) -> None:
+        """Switch a customer on or off. Raises KeymintError (404, code 2) for an unknown id."""
+        self._service.set_customer_active(customer_id, active)
+
+    def customers(self) -> list[Customer]:
+        """Every customer, active or not, oldest first."""
+        return self._service.customers()
+
+    # License keys: the same rules as the endpoints.
+
+    def create_key(
+        self,
+        product_id: str,
+        *,
+        uses_per_key: int | None = None,
+        expires_at: datetime | None = None,
+        never_expires: bool = False,
+        customer_id: str | None = None,
+    ) -> str:
+        """Create a key as ``/create-key`` does; returns it.
+
+        *uses_per_key* None means unlimited activations. The key expires at *expires_at* (a naive
+        value is UTC), by default one calendar month from now, or never with *never_expires*.
+        Raises KeymintError: 404/1 unknown or inactive product, 404/2 unknown customer;
+        ValueError for a limit below 1 or both *expires_at* and *never_expires*.
+        """
+        if uses_per_key is not None and uses_per_key < 1:
+            raise ValueError(f"uses_per_key must be at least 1 (or None), not {uses_per_key}")
+        if never_expires and expires_at is not None:
+            raise ValueError("give expires_at or never_expires, not both")
+        expiry = None
+        if not never_expires:
+            expiry = self._service.default_expiry() if expires_at is None else utc(expires_at)
+        return self._service.create_key(
+            product_id, uses_per_key=uses_per_key, expires_at=expiry, customer_id=customer_id
+        )
+
+    def key_info(self, product_id: str, license_key: str) -> dict[str, Any]:
+        """The ``data`` object ``/get-key`` answers with (``license`` and ``customer``)."""
+        return self._service.key_info(product_id, license_key)
+
+    def activate(
+        self, product_id: str, license_key: str, host_id: str, *, device_tag: str | None = None
+    ) -> Licensee:
+        """Activate *host_id* as ``/activate-key`` does (from 127.0.0.1); returns the licensee."""
+        return self._service.activate(
+            product_id, license_key, host_id=host_id, device_tag=device_tag
+        )
+
+    def deactivate(self, product_id: str, license_key: str, host_id: str | None = None) -> str:
+        """Free *host_id*'s slot, or every slot when None; returns the API's message."""
+        return self._service.deactivate(product_id, license_key, host_id)
+
+    def block_key(self, product_id: str, license_key: str) -> None:
+        """Block the key: activations are refused (403/2) until :meth:`unblock_key`."""
+        self._service.set_blocked(product_id, license_key, True)
+
+    def unblock_key(self, product_id: str, license_key: str) -> None:
+        """Unblock the key."""
+        self._service.set_blocked(product_id, license_key, False)
+
+    # Serving and observing.
+
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        """A copy of the log of API requests so far (no tokens or keys), oldest first."""
+        return self._log.records()
+
+    def clear_request_log(self) -> None:
+        """Forget the requests logged so far."""
+        self._log.clear()
+
+    def transport(self) -> httpx.BaseTransport:
+        """An httpx transport serving this emulator in process (imports httpx on first use)."""
+        return build_transport(self.wsgi_app, self.faults)
+
+    def close(self) -> None:
+        """Clear every fault (ending hung requests) and close the database."""
+        self.faults.clear()
+        self._store.close()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "memory" if self.db_path is None else str(self.db_path)
+        return f"Emulator({where}, clock={self.clock!r})"

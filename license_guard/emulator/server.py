@@ -1,0 +1,155 @@
+"""A real HTTP server for the emulator, on 127.0.0.1 only, one thread per connection.
+
+The socket-level faults live here, in the request handler, because only a socket can show them:
+a hang reads the request and never answers (until the fault is cleared or the server stops); a
+reset reads the request and closes with ``SO_LINGER`` 0, so the client receives a TCP RST.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from socketserver import ThreadingMixIn
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from license_guard.emulator.faults import Hang
+from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
+
+if TYPE_CHECKING:
+    from license_guard.emulator.app import EmulatorApp
+    from license_guard.emulator.emulator import Emulator
+    from license_guard.emulator.faults import Faults
+
+__all__ = ["EmulatorServer"]
+
+_HOST = "127.0.0.1"
+# serve_forever notices stop() only between polls: a short poll keeps stop() (and every test's
+# teardown) at a few milliseconds, for a wake-up that costs next to nothing.
+_POLL_SECONDS = 0.005
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    # Handler threads never keep the process alive; stop() still joins them (block_on_close),
+    # which is quick because every wait inside them watches the stop event.
+    daemon_threads = True
+    # Many clients connect at the same instant in the concurrency tests; the default backlog of
+    # 5 would make the kernel drop SYNs and the clients retry a second later.
+    request_queue_size = 64
+
+    def __init__(self, emulator: Emulator, port: int, stopping: threading.Event) -> None:
+        super().__init__((_HOST, port), _Handler)
+        self.app: EmulatorApp = emulator.wsgi_app
+        self.faults: Faults = emulator.faults
+        self.stopping = stopping
+        self.set_app(self.app)
+        self.base_environ[STOP_EVENT_KEY] = stopping
+
+
+class _Handler(WSGIRequestHandler):
+    server: _Server
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers, then meet any socket fault instead of answering."""
+        if not super().parse_request():
+            return False
+        path = unquote(self.path.partition("?")[0], "iso-8859-1")
+        fault = self.server.app.take_socket_fault(
+            self.command, path, self.headers.get("Authorization")
+        )
+        if fault is None:
+            return True
+        self._read_body()
+        if isinstance(fault, Hang):
+            # Ends with an ordinary close: the client sees the server disconnect.
+            self.server.faults.pause(None, stop=self.server.stopping)
+        else:
+            self._reset_connection()
+        return False  # tells WSGIRequestHandler.handle that there is nothing left to answer
+
+    def _read_body(self) -> None:
+        # Take the whole request before failing it: httpx sends the body after the headers and
+        # ignores an error while sending, so a reset that lands mid-request would reach it as a
+        # plain disconnect instead of the reset this fault promises.
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        self.rfile.read(min(max(length, 0), MAX_BODY_BYTES))
+
+    def _reset_connection(self) -> None:
+        # Linger on with a zero timeout turns close() into an abortive close (RST, not FIN). The
+        # socket's file objects hold references to it, so they must be closed first for the
+        # close to reach the kernel now.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.wfile.close()
+        self.rfile.close()
+        self.connection.close()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: requests are in the emulator's request log instead."""
+
+
+class EmulatorServer:
+    """Serve an :class:`~license_guard.emulator.Emulator` over HTTP on ``127.0.0.1:port``.
+
+    The socket is bound at construction (``port=0`` picks a free port; :attr:`url` is known at
+    once); :meth:`start` serves from a background thread; :meth:`stop` ends it, releases any hung
+    request and closes the socket. As a context manager it starts on entry and stops on exit. A
+    stopped server cannot be started again. Raises :class:`OSError` when the port is taken.
+    """
+
+    def __init__(self, emulator: Emulator, *, port: int = 0) -> None:
+        self._stopping = threading.Event()
+        self._server = _Server(emulator, port, self._stopping)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``: the base URL to give a client."""
+        return f"http://{_HOST}:{self.port}"
+
+    def start(self) -> EmulatorServer:
+        """Serve in a background thread; returns self. Raises RuntimeError once stopped."""
+        if self._stopping.is_set():
+            raise RuntimeError("a stopped EmulatorServer cannot be started again")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},
+                name=f"keymint-emulator:{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, end hung requests and close the socket. Calling it again is harmless."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer({self.url})"

@@ -1,0 +1,50 @@
+"""The emulator as an httpx transport: the whole API in process, socket faults included.
+
+httpx is imported inside :func:`build_transport` only, so importing the emulator (which runs on the
+standard library alone) never pulls it in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from license_guard.emulator.faults import Hang
+
+if TYPE_CHECKING:
+    import httpx
+
+    from license_guard.emulator.app import EmulatorApp
+    from license_guard.emulator.faults import Faults
+
+__all__ = ["build_transport"]
+
+
+def build_transport(app: EmulatorApp, faults: Faults) -> httpx.BaseTransport:
+    """An httpx transport that hands requests to *app* without a socket.
+
+    Socket-level faults are shown the way httpx shows them over a network: a hang waits for the
+    request's read timeout (``request.extensions["timeout"]["read"]``, real time) and raises
+    :class:`httpx.ReadTimeout`, or :class:`httpx.RemoteProtocolError` if the fault is cleared
+    first, as a server closing the connection would; a reset raises :class:`httpx.ReadError`.
+    """
+    import httpx
+
+    wsgi = httpx.WSGITransport(app=app)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        fault = app.take_socket_fault(
+            request.method, request.url.path, request.headers.get("Authorization")
+        )
+        if fault is None:
+            return wsgi.handle_request(request)
+        if isinstance(fault, Hang):
+            read_timeout = request.extensions.get("timeout", {}).get("read")
+            if faults.pause(read_timeout):
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response.", request=request
+                )
+            raise httpx.ReadTimeout("timed out", request=request)
+        raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+
+    # MockTransport is httpx's public "transport from a handler function"; nothing is mocked.
+    return httpx.MockTransport(handle)

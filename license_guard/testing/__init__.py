@@ -1,0 +1,82 @@
+"""The license_guard pytest plugin: a Keymint emulator and a manual clock as fixtures.
+
+Enable it in a ``conftest.py``::
+
+    pytest_plugins = ["license_guard.testing"]
+
+Fixtures (each fresh per test):
+
+``emulator_clock``
+    a :class:`~license_guard.clock.ManualClock` starting at :data:`EMULATOR_EPOCH`;
+``keymint_emulator``
+    an in-memory :class:`~license_guard.emulator.Emulator` on that clock, already seeded;
+``keymint_seed``
+    its :class:`~license_guard.emulator.Seed`: product, scoped token, key with 5 seats, customer;
+``keymint_server``
+    an :class:`~license_guard.emulator.EmulatorServer` serving it on 127.0.0.1, stopped after;
+``keymint_transport``
+    an in-process httpx transport to it (``httpx.Client(transport=keymint_transport)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import pytest
+
+from license_guard.clock import ManualClock
+from license_guard.emulator import Emulator, EmulatorServer, Seed
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "EMULATOR_EPOCH",
+    "emulator_clock",
+    "keymint_emulator",
+    "keymint_seed",
+    "keymint_server",
+    "keymint_transport",
+]
+
+#: Where ``emulator_clock`` starts: a fixed instant, so dates in tests are reproducible.
+EMULATOR_EPOCH = datetime(2030, 1, 15, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def emulator_clock() -> ManualClock:
+    """A manual clock at :data:`EMULATOR_EPOCH`; move it with ``advance()`` or ``set()``."""
+    return ManualClock(EMULATOR_EPOCH)
+
+
+@pytest.fixture
+def keymint_emulator(emulator_clock: ManualClock) -> Iterator[Emulator]:
+    """An in-memory emulator on ``emulator_clock``, seeded with 5 seats; closed after the test."""
+    emulator = Emulator(clock=emulator_clock)
+    emulator.seed(uses_per_key=5)
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def keymint_seed(keymint_emulator: Emulator) -> Seed:
+    """The seed of ``keymint_emulator``."""
+    seed = keymint_emulator.stored_seed()
+    assert seed is not None, "keymint_emulator is seeded when it is created"
+    return seed
+
+
+@pytest.fixture
+def keymint_server(keymint_emulator: Emulator) -> Iterator[EmulatorServer]:
+    """``keymint_emulator`` served on ``127.0.0.1`` at a free port (``.url``); stopped after."""
+    with EmulatorServer(keymint_emulator) as server:
+        yield server
+
+
+@pytest.fixture
+def keymint_transport(keymint_emulator: Emulator) -> Iterator[httpx.BaseTransport]:
+    """An httpx transport to ``keymint_emulator`` without a socket; closed after the test."""
+    with keymint_emulator.transport() as transport:
+        yield transport
