@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from license_guard.backends import Backend, KeymintBackend, LicenseInfo
 from license_guard.clock import ManualClock, SystemClock
 from license_guard.errors import (
@@ -32,6 +34,9 @@ from license_guard.guard import LicenseGuard
 from license_guard.status import LicenseState, LicenseStatus
 
 __version__ = "0.1.0"
+
+# A library logs, the app decides where to: without a handler of the app's, stay silent.
+logging.getLogger("license_guard").addHandler(logging.NullHandler())
 
 __all__ = [
     "AccessTokenError",

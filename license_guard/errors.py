@@ -23,8 +23,9 @@ usually cares about the first level only::
      │    ├── GracePeriodExpiredError   offline for longer than the grace period
      │    └── ClockRollbackError        the clock is behind the latest time already seen
      ├── FeatureNotLicensedError      licensed, but not for this feature
-     ├── StorageError                 the lease or install ID cannot be written or read
-     └── HostIdError                  no stable device identity could be established
+     ├── StorageError                 the lease cannot be written or read (disk full, read-only)
+     └── HostIdError                  no stable device identity: no machine ID, no adapter, and
+                                      an install ID that cannot be saved
 
 Every message is written for the person in front of the app: what happened and what to do.
 No message, repr or attribute holds a license key or access token in full.
@@ -202,4 +203,5 @@ class StorageError(LicenseError):
 
 
 class HostIdError(LicenseError):
-    """No stable identity for this device could be found or created."""
+    """No stable identity for this device could be found or created (including an install ID
+    that cannot be saved: a new random one each run would take a new seat each run)."""

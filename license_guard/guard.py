@@ -395,7 +395,13 @@ class LicenseGuard:
         if reload or not self._loaded:
             self._lease = None
             self._loaded = False
-            self._lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
+            lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
+            if lease is not None:
+                try:
+                    lease = self.backend.check_lease(lease, now=self._now()[0])
+                except LeaseError as problem:
+                    self.store.quarantine(problem)
+            self._lease = lease
             self._loaded = True
         return self._lease
 

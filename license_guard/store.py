@@ -66,7 +66,7 @@ class LeaseStore:
         except OSError as exc:
             problem = LeaseError(f"The license file cannot be read ({exc.strerror}).")
             problem.__cause__ = exc
-            self._quarantine_or_fail(problem)
+            self.quarantine(problem)
         try:
             if len(blob) > _MAX_LEASE_BYTES:
                 raise LeaseError("The license file is far too large to be a lease.")
@@ -76,7 +76,7 @@ class LeaseStore:
             if lease.product_id != product_id:
                 raise LeaseError("The license file belongs to another product.")
         except LeaseError as problem:
-            self._quarantine_or_fail(problem)
+            self.quarantine(problem)
         return lease
 
     def save(self, lease: Lease) -> None:
@@ -124,7 +124,13 @@ class LeaseStore:
             raise _storage_error("write", self.path, exc) from exc
         fsync_directory(self.directory)
 
-    def _quarantine_or_fail(self, problem: LeaseError) -> NoReturn:
+    def quarantine(self, problem: LeaseError) -> NoReturn:
+        """Move the lease aside (kept for support) and raise *problem* saying where it went.
+
+        Raises:
+            LeaseError: always; ``quarantined_to`` names the file kept aside.
+            StorageError: the lease can be neither read nor moved aside.
+        """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{LEASE_NAME}.bad-{stamp}")
         try:

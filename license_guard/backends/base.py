@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from license_guard.http import Deadline
+    from license_guard.lease import Lease
 
 __all__ = ["Backend", "LicenseInfo"]
 
@@ -84,6 +85,18 @@ class Backend(ABC):
             LicenseUnreachableError: the server could not be asked; the seat is still taken.
             ConfigurationError: bad access token or product id.
         """
+
+    def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
+        """Verify what this backend vouches for in *lease*, each time a lease is loaded.
+
+        A backend whose server signs an offline proof (``lease.signed_data``) checks the
+        signature here and returns the lease with the signed facts (expiry, features) in place of
+        the sealed copies. The default trusts the seal alone.
+
+        Raises:
+            LeaseError: the signed proof is not genuine, or not for this device or key.
+        """
+        return lease
 
     def close(self) -> None:  # noqa: B027  most backends hold nothing to close
         """Release network resources."""

@@ -89,8 +89,8 @@ ERROR_TABLE: Mapping[tuple[int, int | None], type[LicenseError]] = {
     (401, None): AccessTokenError,
     (403, None): LicenseDeniedError,
     (403, 2): LicenseDeniedError,
-    (404, None): InvalidLicenseKeyError,
-    (404, 1): InvalidLicenseKeyError,
+    (404, None): ConfigurationError,
+    (404, 1): ConfigurationError,
     (404, 2): ConfigurationError,
     (404, 3): InvalidLicenseKeyError,
     (404, 4): ProductNotFoundError,
@@ -100,15 +100,21 @@ ERROR_TABLE: Mapping[tuple[int, int | None], type[LicenseError]] = {
     (500, None): LicenseUnreachableError,
 }
 
-# 404/1 covers product, key and device alike; the only thing telling them apart is the text.
-# A wrong product id is the vendor's bug, a wrong key the user's typo: worth the distinction.
+# 404/1 covers product, key, device and unknown paths alike; only the text tells them apart.
+# A wrong product id or URL is the vendor's bug, a wrong key the user's typo: worth the
+# distinction. Without a recognised text a 404 stays a ConfigurationError (check the URL).
 NOT_FOUND_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (
     ("product", ProductNotFoundError),
     ("device", DeviceDeactivatedError),
+    ("key", InvalidLicenseKeyError),
+    ("license", InvalidLicenseKeyError),
 )
 
 USER_MESSAGES: Mapping[type[LicenseError], str] = {
-    ConfigurationError: "The licensing server rejected the app's request; contact the vendor.",
+    ConfigurationError: (
+        "The licensing server rejected the app's request (check the server URL and product); "
+        "contact the vendor."
+    ),
     AccessTokenError: (
         "The licensing server rejected this app's access token. The app is misconfigured; "
         "contact the vendor."

@@ -38,10 +38,14 @@ def test_public_surface_is_pinned_and_sorted() -> None:
 
 
 def test_importing_the_emulator_pulls_in_no_third_party_module() -> None:
+    # The package root (the guard) needs cryptography; the emulator must add nothing to it.
     probe = (
-        "import sys, license_guard.emulator, license_guard.emulator.cli\n"
+        "import sys, license_guard\n"
+        "before = {name.split('.')[0] for name in sys.modules}\n"
+        "import license_guard.emulator, license_guard.emulator.cli\n"
         "third = {'httpx', 'httpcore', 'cryptography', 'platformdirs', 'psutil', 'machineid'}\n"
-        "print(sorted(third & {name.split('.')[0] for name in sys.modules}))\n"
+        "added = {name.split('.')[0] for name in sys.modules} - before\n"
+        "print(sorted(third & added))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

@@ -30,7 +30,7 @@ def _other(kind: str) -> str:
 
 def _positions(length: int, count: int, seed: str) -> list[int]:
     """Both ends, the middle, and a fixed pseudo-random sample of indexes below *length*."""
-    rng = random.Random(seed)  # noqa: S311 -- reproducible test sampling, not cryptography
+    rng = random.Random(seed)
     fixed = {0, 1, length // 2, length - 2, length - 1}
     return sorted(fixed | {rng.randrange(length) for _ in range(count)})
 
@@ -74,7 +74,7 @@ def test_a_changed_character_anywhere_in_sig_is_rejected(entry: dict[str, Any]) 
 def test_a_changed_character_in_the_armoured_text_is_rejected(entry: dict[str, Any]) -> None:
     text = read_text(entry["file"])
     candidates = [i for i, char in enumerate(text) if not char.isspace()]
-    rng = random.Random(entry["file"])  # noqa: S311 -- reproducible sampling
+    rng = random.Random(entry["file"])
     for index in sorted({candidates[0], candidates[-1], *rng.sample(candidates, 60)}):
         replacement = rng.choice([c for c in BASE64_ALPHABET if c != text[index]])
         with pytest.raises(LeaseError):
@@ -224,7 +224,7 @@ def test_truncated_files_are_refused_cleanly(entry: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_garbage_is_refused_cleanly(seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311 -- reproducible test sampling, not cryptography
+    rng = random.Random(seed)
     entry = FILES[seed % len(FILES)].values[0]
     header = f"-----BEGIN {entry['kind'].upper()} FILE-----\n"
     footer = f"\n-----END {entry['kind'].upper()} FILE-----\n"

@@ -1,0 +1,75 @@
+"""A lease that was edited, truncated or copied from another computer is caught and set aside."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from license_guard import LeaseError, LicenseGuard, LicenseState, NotActivatedError
+from license_guard.emulator import Emulator, Seed
+
+from .conftest import GuardFactory, seats
+
+
+def _assert_set_aside_then_reactivates(
+    guard: LicenseGuard, make_guard: GuardFactory, emulator: Emulator, seed: Seed
+) -> None:
+    with pytest.raises(LeaseError, match="moved aside") as caught:
+        guard.ensure_activated()
+    kept = caught.value.quarantined_to
+    assert kept is not None
+    assert kept.exists()  # kept for support, not deleted
+    with pytest.raises(NotActivatedError):
+        guard.ensure_activated()
+    fresh = make_guard()
+    fresh.activate(seed.license_key)
+    assert fresh.ensure_activated().state is LicenseState.ACTIVE
+    assert seats(emulator, seed)[0] == 1  # the same host again: no extra seat
+
+
+def test_a_flipped_byte_is_detected(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    data = bytearray(activated.store.path.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    activated.store.path.write_bytes(bytes(data))
+    _assert_set_aside_then_reactivates(make_guard(), make_guard, keymint_emulator, keymint_seed)
+
+
+def test_a_truncated_file_is_detected(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    data = activated.store.path.read_bytes()
+    activated.store.path.write_bytes(data[: len(data) - 9])
+    _assert_set_aside_then_reactivates(make_guard(), make_guard, keymint_emulator, keymint_seed)
+
+
+def test_a_lease_copied_from_another_computer_is_detected(
+    make_guard: GuardFactory, keymint_emulator: Emulator, keymint_seed: Seed, tmp_path: Path
+) -> None:
+    elsewhere = make_guard(machine="the-other-computer", storage_dir=tmp_path / "other")
+    elsewhere.activate(keymint_seed.license_key)
+    here = make_guard()
+    here.storage_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(elsewhere.store.path, here.store.path)
+    with pytest.raises(LeaseError, match="another computer"):
+        here.ensure_activated()
+    assert here.status().state is LicenseState.NOT_ACTIVATED
+    assert seats(keymint_emulator, keymint_seed)[0] == 1  # only the real one
+
+
+def test_status_reports_a_bad_lease_without_raising(
+    activated: LicenseGuard, make_guard: GuardFactory
+) -> None:
+    activated.store.path.write_bytes(b"garbage")
+    status = make_guard().status()
+    assert status.state is LicenseState.NOT_ACTIVATED
+    assert "moved aside" in status.detail
