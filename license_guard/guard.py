@@ -43,6 +43,8 @@ log = logging.getLogger("license_guard")
 
 # The gate re-decides at least this often, so a suspended laptop or a changed clock is noticed.
 ADMISSION_SECONDS = 60.0
+# An HTTP Date has whole seconds; a local clock within this much after it agrees with it.
+DATE_RESOLUTION = timedelta(seconds=2)
 
 
 class LicenseGuard:
@@ -386,10 +388,14 @@ class LicenseGuard:
 
     def _record_server_time(self, info: LicenseInfo) -> datetime:
         """Anchor this session's time to the server's answer; returns the time to record."""
-        if info.server_time is None:
-            return self._clock.now()
-        self._anchor = (info.server_time, self._clock.monotonic())
-        return info.server_time
+        local = self._clock.now()
+        server_time = info.server_time
+        if server_time is None:
+            return local
+        if timedelta(0) <= local - server_time < DATE_RESOLUTION:
+            server_time = local  # the clocks agree; the local one has the finer resolution
+        self._anchor = (server_time, self._clock.monotonic())
+        return server_time
 
     def _load_lease(self, *, reload: bool = True) -> Lease | None:
         if reload or not self._loaded:

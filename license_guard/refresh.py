@@ -52,7 +52,8 @@ class RefreshSchedule:
     def first(self, due_in: timedelta) -> timedelta:
         """The first check after start: anywhere before it falls due, to spread a fleet."""
         if due_in <= timedelta(0):
-            return self.retry_initial * self.random()
+            overdue: float = self.random()
+            return min(self.retry_initial, self.interval) * overdue
         fraction: float = self.random()
         return min(due_in, self.interval) * fraction
 
