@@ -6,30 +6,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from license_guard.cli import main
-from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 
 APP_ID = "com.example.photoeditor"
 
 
 @pytest.fixture
-def live() -> Iterator[tuple[Emulator, Seed, EmulatorServer]]:
-    emulator = Emulator(clock=SystemClock())
-    seed = emulator.seed(uses_per_key=5)
-    with EmulatorServer(emulator) as server:
-        yield emulator, seed, server
-    emulator.close()
-
-
-@pytest.fixture
-def environ(live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path) -> dict[str, str]:
-    _, seed, server = live
+def environ(live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path) -> dict[str, str]:
+    _, seed, server = live_keymint
     return {
         "LICENSE_GUARD_APP_ID": APP_ID,
         "LICENSE_GUARD_PRODUCT_ID": seed.product_id,
@@ -52,9 +41,9 @@ def run(
 def test_activate_status_release(
     capsys: pytest.CaptureFixture[str],
     environ: dict[str, str],
-    live: tuple[Emulator, Seed, EmulatorServer],
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
 ) -> None:
-    emulator, seed, _ = live
+    emulator, seed, _ = live_keymint
     code, out, _ = run(capsys, environ, "status")
     assert code == 3
     assert "not_activated" in out
@@ -83,9 +72,9 @@ def test_activate_status_release(
 def test_fingerprint_matches_the_guard(
     capsys: pytest.CaptureFixture[str],
     environ: dict[str, str],
-    live: tuple[Emulator, Seed, EmulatorServer],
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
 ) -> None:
-    _, seed, _ = live
+    _, seed, _ = live_keymint
     code, out, _ = run(capsys, environ, "fingerprint", "--json")
     fingerprint = json.loads(out)
     assert code == 0
@@ -98,9 +87,9 @@ def test_fingerprint_matches_the_guard(
 def test_errors_are_one_line_with_documented_exit_codes(
     capsys: pytest.CaptureFixture[str],
     environ: dict[str, str],
-    live: tuple[Emulator, Seed, EmulatorServer],
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
 ) -> None:
-    emulator, seed, _ = live
+    emulator, seed, _ = live_keymint
     code, _, err = run(capsys, environ, "activate", "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ")
     assert code == 4
     assert err.count("\n") == 1
@@ -127,9 +116,9 @@ def test_errors_are_one_line_with_documented_exit_codes(
 def test_release_offline_explains_the_way_out(
     capsys: pytest.CaptureFixture[str],
     environ: dict[str, str],
-    live: tuple[Emulator, Seed, EmulatorServer],
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
 ) -> None:
-    emulator, seed, _ = live
+    emulator, seed, _ = live_keymint
     run(capsys, environ, "activate", seed.license_key)
     emulator.faults.reset()
     code, _, err = run(capsys, environ, "release")
@@ -143,10 +132,10 @@ def test_release_offline_explains_the_way_out(
 def test_settings_from_a_config_file_and_flags(
     capsys: pytest.CaptureFixture[str],
     environ: dict[str, str],
-    live: tuple[Emulator, Seed, EmulatorServer],
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
     tmp_path: Path,
 ) -> None:
-    _, seed, server = live
+    _, seed, server = live_keymint
     config = tmp_path / "license.ini"
     config.write_text(
         "[license-guard]\n"
@@ -186,9 +175,9 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_real_process_reads_the_key_from_stdin(
-    environ: dict[str, str], live: tuple[Emulator, Seed, EmulatorServer]
+    environ: dict[str, str], live_keymint: tuple[Emulator, Seed, EmulatorServer]
 ) -> None:
-    emulator, seed, _ = live
+    emulator, seed, _ = live_keymint
     result = subprocess.run(
         [sys.executable, "-m", "license_guard", "activate"],
         input=seed.license_key + "\n",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import ssl
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from license_guard import (
     LicenseUnreachableError,
     RateLimitedError,
 )
-from license_guard.clock import ManualClock, SystemClock
+from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.errors import ConfigurationError
 from license_guard.http import HttpSettings
@@ -103,15 +102,6 @@ def test_connection_resets_are_retried_then_reported(
 # -- over a real socket, with real time ---------------------------------------------------------
 
 
-@pytest.fixture
-def live() -> Iterator[tuple[Emulator, Seed, EmulatorServer]]:
-    emulator = Emulator(clock=SystemClock())
-    seed = emulator.seed(uses_per_key=5)
-    with EmulatorServer(emulator) as server:
-        yield emulator, seed, server
-    emulator.close()
-
-
 def _live_guard(
     server: EmulatorServer, seed: Seed, folder: Path, **options: object
 ) -> LicenseGuard:
@@ -127,9 +117,9 @@ def _live_guard(
 
 
 def test_a_hung_server_cannot_hold_the_startup_check(
-    live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
 ) -> None:
-    emulator, seed, server = live
+    emulator, seed, server = live_keymint
     guard = _live_guard(
         server, seed, tmp_path, revalidate_every=timedelta(seconds=1), online_timeout=1.0
     )
@@ -147,9 +137,9 @@ def test_a_hung_server_cannot_hold_the_startup_check(
 
 
 def test_a_hung_server_cannot_hold_activation_past_its_deadline(
-    live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
 ) -> None:
-    emulator, seed, server = live
+    emulator, seed, server = live_keymint
     guard = _live_guard(server, seed, tmp_path, activation_timeout=1.5)
     emulator.faults.hang()
     started = time.monotonic()
@@ -161,9 +151,11 @@ def test_a_hung_server_cannot_hold_activation_past_its_deadline(
 
 
 def test_proxies_come_from_the_environment(
-    live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    live_keymint: tuple[Emulator, Seed, EmulatorServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    proxy_emulator, seed, proxy = live
+    proxy_emulator, seed, proxy = live_keymint
     # The server address is a closed port; only a client that honours HTTP_PROXY gets through.
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)

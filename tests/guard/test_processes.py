@@ -7,13 +7,11 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from license_guard import KeymintBackend, LicenseGuard, LicenseState
-from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,15 +37,6 @@ else:
 heavy = sorted(m for m in ("httpx", "httpcore", "psutil", "ssl") if m in sys.modules)
 print(json.dumps({{"state": status.state.value, "imported": heavy}}))
 """
-
-
-@pytest.fixture
-def live() -> Iterator[tuple[Emulator, Seed, EmulatorServer]]:
-    emulator = Emulator(clock=SystemClock())
-    seed = emulator.seed(uses_per_key=5)
-    with EmulatorServer(emulator) as server:
-        yield emulator, seed, server
-    emulator.close()
 
 
 def _start(
@@ -87,9 +76,9 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 @pytest.mark.slow
 def test_eight_processes_activating_at_once_end_with_one_lease_and_one_seat(
-    live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
 ) -> None:
-    emulator, seed, server = live
+    emulator, seed, server = live_keymint
     start_at = time.time() + 2.0  # every process spins until the same instant
     processes = [
         _start(server, seed, tmp_path, start_at=start_at, action="activate") for _ in range(8)
@@ -115,9 +104,9 @@ def test_eight_processes_activating_at_once_end_with_one_lease_and_one_seat(
 
 
 def test_a_cached_lease_start_imports_no_network_stack(
-    live: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
 ) -> None:
-    emulator, seed, server = live
+    emulator, seed, server = live_keymint
     guard = LicenseGuard(
         app_id=APP_ID,
         backend=KeymintBackend(
