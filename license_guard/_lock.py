@@ -6,10 +6,12 @@ dies: a crashed app never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -37,7 +39,6 @@ class FileLock:
         self.timeout = timeout
         self._fd: int | None = None
         self._depth = 0
-        self._owner: int | None = None
         self._thread_lock = threading.RLock()
 
     def __enter__(self) -> FileLock:
@@ -45,13 +46,7 @@ class FileLock:
             raise StorageError(
                 f"Timed out waiting for the license lock {self.path}.", path=self.path
             )
-        if self._depth == 0:
-            try:
-                self._fd = self._acquire()
-            except BaseException:
-                self._thread_lock.release()
-                raise
-        self._depth += 1
+        self._enter(wait=True)
         return self
 
     def __exit__(
@@ -60,6 +55,45 @@ class FileLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._exit()
+
+    @contextlib.contextmanager
+    def attempt(self) -> Iterator[bool]:
+        """Take the lock only if nobody (no other thread or process) holds it right now.
+
+        Yields whether it was taken; never waits. For callers that must not block, such as a
+        status query on the UI thread while another thread activates.
+
+        Raises:
+            StorageError: the lock file cannot be created.
+        """
+        if not self._thread_lock.acquire(blocking=False):
+            yield False
+            return
+        if not self._enter(wait=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self._exit()
+
+    def _enter(self, *, wait: bool) -> bool:
+        """With the thread lock held: take the file lock unless this thread already has it."""
+        if self._depth == 0:
+            try:
+                fd = self._acquire(wait=wait)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+            if fd is None:
+                self._thread_lock.release()
+                return False
+            self._fd = fd
+        self._depth += 1
+        return True
+
+    def _exit(self) -> None:
         self._depth -= 1
         if self._depth == 0 and self._fd is not None:
             _unlock(self._fd)
@@ -67,7 +101,7 @@ class FileLock:
             self._fd = None
         self._thread_lock.release()
 
-    def _acquire(self) -> int:
+    def _acquire(self, *, wait: bool) -> int | None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -82,6 +116,9 @@ class FileLock:
                 _try_lock(fd)
                 return fd
             except OSError as exc:
+                if not wait:
+                    os.close(fd)
+                    return None
                 if time.monotonic() >= give_up:
                     os.close(fd)
                     raise StorageError(

@@ -109,7 +109,11 @@ class LicenseGuard:
         self._identity_sources = identity_sources
         self._clock = clock or SystemClock()
         self._monotonic = self._clock.monotonic
-        self._lock = threading.RLock()
+        # _ops: one network operation at a time (activate, check, release), held across I/O.
+        # _state: the in-memory lease and admission, held briefly and never while waiting on the
+        # network or the lease lock, so status() and gated calls never wait for a slow server.
+        self._ops = threading.RLock()
+        self._state = threading.RLock()
         self._identity: HostIdentity | None = None
         self._store: LeaseStore | None = None
         self._lease: Lease | None = None
@@ -139,7 +143,7 @@ class LicenseGuard:
         Raises:
             HostIdError: no stable identity could be found or created.
         """
-        with self._lock:
+        with self._state:
             if self._identity is None:
                 from license_guard.hostid import default_sources, resolve_host_identity
 
@@ -159,7 +163,7 @@ class LicenseGuard:
     @property
     def store(self) -> LeaseStore:
         """The lease file of this app, product and device."""
-        with self._lock:
+        with self._state:
             if self._store is None:
                 from license_guard.store import LeaseStore
 
@@ -190,7 +194,7 @@ class LicenseGuard:
         license_key = license_key.strip()
         from license_guard.http import Deadline
 
-        with self._lock, self.store.lock:
+        with self._ops, self.store.lock:
             previous = self._read_lease_quietly()
             deadline = Deadline(self.activation_timeout, clock=self._clock)
             info = self.backend.activate(
@@ -235,7 +239,7 @@ class LicenseGuard:
             LicenseDeniedError: the license is expired, blocked, or no longer on this device.
             StorageError: the lease could not be read or written.
         """
-        with self._lock:
+        with self._ops:
             lease = self._load_lease()
             if lease is None:
                 raise self._not_activated()
@@ -257,7 +261,7 @@ class LicenseGuard:
             NotActivatedError, LeaseError, LicenseDeniedError: as for ensure_activated.
             LicenseUnreachableError: the server could not be asked (the lease is unchanged).
         """
-        with self._lock:
+        with self._ops:
             lease = self._load_lease()
             if lease is None:
                 raise self._not_activated()
@@ -277,7 +281,7 @@ class LicenseGuard:
             HostIdError: this device has no usable identity.
             StorageError: the lease exists but can be neither read nor moved aside.
         """
-        with self._lock:
+        with self._state:
             try:
                 lease = self._load_lease()
             except LeaseError as problem:
@@ -309,7 +313,7 @@ class LicenseGuard:
         """
         from license_guard.http import Deadline
 
-        with self._lock, self.store.lock:
+        with self._ops, self.store.lock:
             try:
                 lease = self._load_lease()
             except LeaseError:
@@ -321,8 +325,7 @@ class LicenseGuard:
                 lease.license_key, host_id=lease.host_id, deadline=deadline
             )
             self.store.delete()
-            self._lease, self._loaded = None, True
-            self._admission = DENY_ALL
+            self._publish(None)
             log.info("released %s on this device (seat freed: %s)", self.app_id, freed)
             return freed
 
@@ -333,7 +336,7 @@ class LicenseGuard:
         """
         from license_guard.refresh import BackgroundRefresher
 
-        with self._lock:
+        with self._state:
             if self._refresher is None or not self._refresher.running:
                 self._refresher = BackgroundRefresher(self, on_result=on_result)
                 self._refresher.start()
@@ -354,7 +357,7 @@ class LicenseGuard:
 
     def _admit(self, feature: str | None) -> LicenseError | None:
         """Re-decide offline for the gate; returns the refusal or ``None``."""
-        with self._lock:
+        with self._state:
             try:
                 lease = self._load_lease(reload=not self._loaded)
             except LicenseError as problem:
@@ -398,18 +401,19 @@ class LicenseGuard:
         return server_time
 
     def _load_lease(self, *, reload: bool = True) -> Lease | None:
-        if reload or not self._loaded:
-            self._lease = None
-            self._loaded = False
-            lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
-            if lease is not None:
-                try:
-                    lease = self.backend.check_lease(lease, now=self._now()[0])
-                except LeaseError as problem:
-                    self.store.quarantine(problem)
-            self._lease = lease
-            self._loaded = True
-        return self._lease
+        with self._state:
+            if reload or not self._loaded:
+                self._lease = None
+                self._loaded = False
+                lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
+                if lease is not None:
+                    try:
+                        lease = self.backend.check_lease(lease, now=self._now()[0])
+                    except LeaseError as problem:
+                        self.store.quarantine(problem)
+                self._lease = lease
+                self._loaded = True
+            return self._lease
 
     def _read_lease_quietly(self) -> Lease | None:
         try:
@@ -468,7 +472,8 @@ class LicenseGuard:
         return renewed
 
     def _save_and_hold(self, lease: Lease) -> None:
-        self._lease, self._loaded = lease, True
+        with self._state:
+            self._lease, self._loaded = lease, True
         self.store.save(lease)
 
     def _free_seat_quietly(self, previous: Lease, deadline: Deadline) -> None:
@@ -481,6 +486,10 @@ class LicenseGuard:
 
     def _publish(self, lease: Lease | None, *, verdict: Verdict | None = None) -> LicenseStatus:
         """Hold *lease* in memory, set the gate's admission from it, and return the status."""
+        with self._state:
+            return self._publish_locked(lease, verdict)
+
+    def _publish_locked(self, lease: Lease | None, verdict: Verdict | None) -> LicenseStatus:
         self._lease, self._loaded = lease, True
         if lease is None:
             self._admission = DENY_ALL

@@ -134,8 +134,9 @@ class LeaseStore:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{LEASE_NAME}.bad-{stamp}")
         try:
-            with self.lock:
-                os.replace(self.path, target)
+            with self.lock.attempt() as locked:
+                if locked:
+                    os.replace(self.path, target)
         except FileNotFoundError:
             target = self.path  # another process moved it first; nothing left to move
         except (OSError, StorageError) as exc:
@@ -144,6 +145,11 @@ class LeaseStore:
                 f"{problem} It could not be moved aside either ({reason}); "
                 f"delete {self.path} and activate again.",
                 path=self.path,
+            ) from problem
+        if not locked:
+            # Someone is writing a lease right now (an activation); it replaces this one.
+            raise LeaseError(
+                f"{problem} Another process is activating this computer right now.",
             ) from problem
         log.warning("untrusted lease moved aside to %s: %s", target, problem)
         raise LeaseError(
