@@ -16,21 +16,8 @@ from license_guard import KeymintBackend, LicenseGuard
 from license_guard.admin import KeymintAdmin
 from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, Seed
-from license_guard.hostid import IdentitySource
 
 APP_ID = "com.example.photoeditor"
-
-
-class OtherMachine(IdentitySource):
-    """Another computer's hardware ID: the one part of these tests that cannot be real here."""
-
-    name = "machine-id"
-
-    def __init__(self, raw_id: str) -> None:
-        self.raw_id = raw_id
-
-    def read(self) -> str | None:
-        return self.raw_id
 
 
 @pytest.fixture
@@ -67,7 +54,10 @@ def make_guard(
     emulator_clock: ManualClock,
     tmp_path: Path,
 ) -> Iterator[GuardFactory]:
-    """Guards of the app on the seeded product; each machine keeps its lease in its own folder."""
+    """Guards of the app on the seeded product; each machine keeps its lease in its own folder.
+
+    Other computers are told apart by the guard's own device-ID override (what containers use).
+    """
     made: list[LicenseGuard] = []
 
     def make(machine: str | None = None) -> LicenseGuard:
@@ -83,7 +73,7 @@ def make_guard(
             app_id=APP_ID,
             backend=backend,
             storage_dir=tmp_path / (machine or "this-computer"),
-            identity_sources=None if machine is None else [OtherMachine(machine)],
+            device_id=machine,
             clock=emulator_clock,
         )
         made.append(guard)

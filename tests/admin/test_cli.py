@@ -99,6 +99,18 @@ def test_create_key_json_for_an_existing_customer(
     assert data["license"]["expiration_date"] == "2031-01-02T01:04:05Z"
 
 
+def test_create_key_prints_the_key_even_when_the_lookup_after_fails(
+    run: Run, keymint_emulator: Emulator, keymint_seed: Seed
+) -> None:
+    keymint_emulator.faults.token_rate_limit(max_requests=1, per_seconds=3600)
+    code, out, err = run("create-key", "--uses", "1")
+    assert code == 0
+    key = out.removeprefix("Created license key: ").strip()
+    assert keymint_emulator.key_info(keymint_seed.product_id, key)["license"]["usage_limit"] == 1
+    assert err.startswith("license-guard: created, but its details are unavailable: ")
+    assert [r.path for r in keymint_emulator.request_log] == ["/create-key", "/get-key"]
+
+
 def test_show_key_prints_a_summary_and_a_table_of_devices(
     run: Run, keymint_emulator: Emulator, keymint_seed: Seed
 ) -> None:

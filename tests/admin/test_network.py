@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from license_guard import InvalidResponseError, LicenseUnreachableError
 from license_guard.admin import KeymintAdmin
-from license_guard.clock import ManualClock, SystemClock
+from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.http import HttpSettings
 
@@ -83,23 +82,17 @@ def test_a_captive_portal_is_not_the_server(
 # -- over a real socket, with real time ---------------------------------------------------------
 
 
-@pytest.fixture
-def live() -> Iterator[tuple[Emulator, Seed, EmulatorServer]]:
-    emulator = Emulator(clock=SystemClock())
-    seed = emulator.seed(uses_per_key=5)
-    with EmulatorServer(emulator) as server:
-        yield emulator, seed, server
-    emulator.close()
-
-
 def test_a_hung_server_cannot_hold_a_call_past_its_deadline(
-    live: tuple[Emulator, Seed, EmulatorServer],
+    keymint_server: EmulatorServer, keymint_emulator: Emulator, keymint_seed: Seed
 ) -> None:
-    emulator, seed, server = live
-    admin = KeymintAdmin(
-        access_token=seed.access_token, base_url=server.url, product_id=seed.product_id, timeout=1.0
+    seed = keymint_seed
+    admin = KeymintAdmin(  # on the system clock: the deadline is real time
+        access_token=seed.access_token,
+        base_url=keymint_server.url,
+        product_id=seed.product_id,
+        timeout=1.0,
     )
-    emulator.faults.hang()
+    keymint_emulator.faults.hang()
     for call in (lambda: admin.get_key(seed.license_key), admin.create_key):
         started = time.monotonic()
         with pytest.raises(LicenseUnreachableError) as caught:
@@ -107,7 +100,7 @@ def test_a_hung_server_cannot_hold_a_call_past_its_deadline(
         # The deadline bounds the call; generous slack for a loaded CI machine.
         assert time.monotonic() - started < 1.0 + 1.5
     assert MAYBE_DONE in str(caught.value)  # create-key's: the server got the whole request
-    emulator.faults.clear()
+    keymint_emulator.faults.clear()
     admin.close()
 
 
