@@ -86,6 +86,7 @@ def exit_code_for(error: LicenseError) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
+    from license_guard.admin.cli import register as register_admin
     from license_guard.emulator.cli import register as register_emulator
 
     parser = argparse.ArgumentParser(
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.set_defaults(handler=_release)
 
     register_emulator(commands)
+    register_admin(commands)
     return parser
 
 

@@ -7,12 +7,13 @@ The config file is INI (readable on every supported Python without extra package
     product_id = prod_0123456789abcdefghij
     base_url = https://api.keymint.dev
     access_token = at_...            ; prefer LICENSE_GUARD_ACCESS_TOKEN
+    admin_token = at_...             ; license-guard admin only; prefer LICENSE_GUARD_ADMIN_TOKEN
     data_dir = /path/to/lease/folder ; optional
     device_id = ...                  ; optional override of the hardware identity
 
 It is found at ``--config FILE``, else ``$LICENSE_GUARD_CONFIG``, else
 ``platformdirs.user_config_dir("license-guard")/config.ini`` when that file exists. The access
-token is never taken from a command-line flag, where it would land in shell history.
+and admin tokens are never taken from a command-line flag, where they would land in shell history.
 """
 
 from __future__ import annotations
@@ -29,7 +30,17 @@ __all__ = ["ENV_PREFIX", "SECTION", "Settings", "load_settings"]
 
 SECTION = "license-guard"
 ENV_PREFIX = "LICENSE_GUARD_"
-FIELDS = ("app_id", "product_id", "base_url", "access_token", "data_dir", "device_id")
+FIELDS = (
+    "app_id",
+    "product_id",
+    "base_url",
+    "access_token",
+    "data_dir",
+    "device_id",
+    "admin_token",
+)
+# Secrets come from the environment or the config file, never from a flag.
+SECRETS = frozenset({"access_token", "admin_token"})
 
 
 @dataclass(frozen=True)
@@ -42,13 +53,15 @@ class Settings:
     access_token: str | None = field(default=None, repr=False)
     data_dir: str | None = None
     device_id: str | None = field(default=None, repr=False)
+    admin_token: str | None = field(default=None, repr=False)
     source: str = "defaults"
 
     def __repr__(self) -> str:
         return (
             f"Settings(app_id={self.app_id!r}, product_id={self.product_id!r}, "
             f"base_url={self.base_url!r}, access_token={redact(self.access_token)!r}, "
-            f"data_dir={self.data_dir!r}, source={self.source!r})"
+            f"admin_token={redact(self.admin_token)!r}, data_dir={self.data_dir!r}, "
+            f"source={self.source!r})"
         )
 
     def need(self, *names: str) -> tuple[str, ...]:
@@ -61,8 +74,8 @@ class Settings:
         if missing:
             hints = ", ".join(
                 f"{name} (--{name.replace('_', '-')} or {ENV_PREFIX}{name.upper()})"
-                if name != "access_token"
-                else f"access_token ({ENV_PREFIX}ACCESS_TOKEN or the config file)"
+                if name not in SECRETS
+                else f"{name} ({ENV_PREFIX}{name.upper()} or the config file)"
                 for name in missing
             )
             raise ConfigurationError(f"Missing settings: {hints}.")
@@ -87,7 +100,7 @@ def load_settings(
     values: dict[str, str | None] = {}
     for name in FIELDS:
         values[name] = (
-            (flags.get(name) if name != "access_token" else None)
+            (flags.get(name) if name not in SECRETS else None)
             or environ.get(ENV_PREFIX + name.upper())
             or from_file.get(name)
         )

@@ -6,7 +6,9 @@ usually cares about the first level only::
     LicenseError
      ├── ConfigurationError           the vendor's setup is wrong (fix the code, not the user)
      │    ├── AccessTokenError          401: token missing, invalid, expired or not for this product
-     │    └── ProductNotFoundError      the product id is unknown or inactive
+     │    ├── ProductNotFoundError      the product id is unknown or inactive
+     │    ├── CustomerNotFoundError     admin: create-key named a customer id the server lacks
+     │    └── CustomerExistsError       admin: create-key's new customer has a taken e-mail
      ├── NotActivatedError            no lease on this device: ask the user for a key
      ├── LicenseDeniedError           the server said no: stop at once, no grace
      │    ├── InvalidLicenseKeyError    unknown or malformed key
@@ -41,7 +43,9 @@ __all__ = [
     "ActivationLimitError",
     "ClockRollbackError",
     "ConfigurationError",
+    "CustomerExistsError",
     "CustomerInactiveError",
+    "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
     "GracePeriodExpiredError",
@@ -87,6 +91,17 @@ class AccessTokenError(ConfigurationError):
 
 class ProductNotFoundError(ConfigurationError):
     """The server does not know the product id, or the product is inactive."""
+
+
+class CustomerNotFoundError(ConfigurationError):
+    """The customer id given to create-key is unknown to the server (vendor tools only)."""
+
+
+class CustomerExistsError(ConfigurationError):
+    """create-key's new customer has an e-mail another customer already has (vendor tools only).
+
+    Create the key for that customer's id instead of creating the customer again.
+    """
 
 
 class NotActivatedError(LicenseError):

@@ -4,7 +4,9 @@ Every request runs against a :class:`Deadline`. Each attempt gets a connect and 
 longer than what is left of it, and a response body is read in chunks against it too, so a hung or
 trickling server cannot hold the app past the deadline. Connection errors and HTTP 429, 502, 503
 and 504 are retried with exponential backoff and full jitter, waiting at least what
-``Retry-After`` asks; when the wait would outlast the deadline the call gives up at once.
+``Retry-After`` asks; when the wait would outlast the deadline the call gives up at once. A call
+that is not idempotent (it creates something) is repeated only when the server cannot have acted
+on it: the connection was never made, or the answer was 429 or 503.
 
 What cannot be retried is translated here, and only here, into the library's errors:
 
@@ -52,6 +54,8 @@ __all__ = ["Deadline", "HttpClient", "HttpSettings", "Response"]
 log = logging.getLogger("license_guard.http")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Answers that say the request was not carried out, so that even a creating call may be repeated.
+NOT_DONE_STATUSES = frozenset({429, 503})
 MAX_BODY_BYTES = 1 << 20
 
 
@@ -183,10 +187,14 @@ class HttpClient:
         json_body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         retry: bool = True,
+        idempotent: bool = True,
     ) -> Response:
         """Send one API call, retrying what is worth retrying, within *deadline*.
 
         Returns the response for any status the caller must interpret (2xx, 4xx except 429).
+        A call that is not *idempotent* is repeated only after a failure that proves the server
+        did not act on it (no connection, 429, 503); after any other failure the error says that
+        the server may have acted.
 
         Raises:
             LicenseUnreachableError: no usable answer before the deadline or the last attempt
@@ -215,6 +223,7 @@ class HttpClient:
                 )
             started = self._clock.monotonic()
             retry_after: float | None = None
+            status: int | None = None
             try:
                 response = self._send(
                     httpx, method, url, body=body, headers=request_headers, deadline=deadline
@@ -235,10 +244,12 @@ class HttpClient:
                     if 300 <= response.status < 400:
                         raise InvalidResponseError(_not_understood(response))
                     return response
+                status = response.status
                 failure = _status_failure(response, self.base_url)
                 retry_after = _retry_after(response, self._clock.now())
                 if response.status not in RETRY_STATUSES:
                     raise failure
+            _stop_unless_repeatable(failure, status, idempotent=idempotent)
             if attempt >= attempts:
                 raise failure
             wait = self._jitter() * min(
@@ -356,6 +367,28 @@ def _retry_after(response: Response, now: datetime | None) -> float | None:
     if reference is None:
         return None
     return max(0.0, (when - reference).total_seconds())
+
+
+def _stop_unless_repeatable(
+    failure: LicenseUnreachableError, status: int | None, *, idempotent: bool
+) -> None:
+    """For a call that is not *idempotent*, raise *failure* (saying the server may have acted)
+    unless it proves the server did not act: then, and for any idempotent call, return."""
+    if idempotent:
+        return
+    import httpx
+
+    if status is not None:
+        not_done = status in NOT_DONE_STATUSES
+    else:  # a request is only sent over an established connection
+        never_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+        not_done = isinstance(failure.__cause__, never_sent)
+    if not not_done:
+        raise type(failure)(
+            f"{failure} The server may have carried out the request all the same: check before "
+            "sending it again.",
+            server_message=failure.server_message,
+        ) from failure
 
 
 def _not_understood(response: Response) -> str:

@@ -34,3 +34,10 @@ def test_message_is_the_string_and_server_text_is_kept_apart() -> None:
     exc = errors.LicenseBlockedError("This license key has been blocked.", server_message="Nope")
     assert str(exc) == "This license key has been blocked."
     assert exc.server_message == "Nope"
+
+
+def test_the_vendor_tools_customer_errors_are_configuration_errors() -> None:
+    # Code that catches ConfigurationError (the guard, the CLI's exit code 2) keeps working.
+    for cls in (errors.CustomerNotFoundError, errors.CustomerExistsError):
+        assert issubclass(cls, errors.ConfigurationError)
+        assert not issubclass(cls, errors.LicenseDeniedError)

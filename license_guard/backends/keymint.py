@@ -22,7 +22,9 @@ from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
     ConfigurationError,
+    CustomerExistsError,
     CustomerInactiveError,
+    CustomerNotFoundError,
     DeviceDeactivatedError,
     InvalidLicenseKeyError,
     InvalidResponseError,
@@ -44,7 +46,12 @@ __all__ = [
     "GENERATION_1",
     "KeymintApi",
     "KeymintBackend",
+    "answer",
+    "check_length",
+    "check_license_key",
+    "key_data",
     "keymint_error",
+    "parse_time",
 ]
 
 DEFAULT_BASE_URL = "https://api.keymint.dev"
@@ -91,11 +98,12 @@ ERROR_TABLE: Mapping[tuple[int, int | None], type[LicenseError]] = {
     (403, 2): LicenseDeniedError,
     (404, None): ConfigurationError,
     (404, 1): ConfigurationError,
-    (404, 2): ConfigurationError,
+    (404, 2): CustomerNotFoundError,
     (404, 3): InvalidLicenseKeyError,
     (404, 4): ProductNotFoundError,
-    (404, 5): ConfigurationError,
+    (404, 5): CustomerNotFoundError,
     (409, None): ConfigurationError,
+    (409, 2): CustomerExistsError,
     (429, None): LicenseUnreachableError,
     (500, None): LicenseUnreachableError,
 }
@@ -122,6 +130,8 @@ USER_MESSAGES: Mapping[type[LicenseError], str] = {
     ProductNotFoundError: (
         "The licensing server does not know this product, or it is inactive; contact the vendor."
     ),
+    CustomerNotFoundError: "The licensing server does not know this customer; contact the vendor.",
+    CustomerExistsError: "The licensing server already has this customer; contact the vendor.",
     InvalidLicenseKeyError: "This license key is not valid. Check it and try again.",
     LicenseDeniedError: "The licensing server refused this license.",
     LicenseBlockedError: "This license key has been blocked. Contact the vendor for help.",
@@ -137,8 +147,17 @@ USER_MESSAGES: Mapping[type[LicenseError], str] = {
 }
 
 
-def keymint_error(status: int, body: Mapping[str, Any] | None) -> LicenseError:
-    """Translate one Keymint error answer into the library's error (status first, code second)."""
+def keymint_error(
+    status: int,
+    body: Mapping[str, Any] | None,
+    *,
+    messages: Mapping[type[LicenseError], str] = USER_MESSAGES,
+) -> LicenseError:
+    """Translate one Keymint error answer into the library's error (status first, code second).
+
+    *messages* holds the text of each error class: the app user's by default; vendor tools pass
+    their own (every class the table and the not-found hints can name must be in it).
+    """
     code = body.get("code") if body else None
     message = body.get("message") if body else None
     server_message = message if isinstance(message, str) else None
@@ -156,11 +175,15 @@ def keymint_error(status: int, body: Mapping[str, Any] | None) -> LicenseError:
             if hint in lowered:
                 error_class = hinted_class
                 break
-    return _error(error_class, server_message)
+    return _error(error_class, server_message, messages)
 
 
-def _error(error_class: type[LicenseError], server_message: str | None) -> LicenseError:
-    text = USER_MESSAGES[error_class]
+def _error(
+    error_class: type[LicenseError],
+    server_message: str | None,
+    messages: Mapping[type[LicenseError], str] = USER_MESSAGES,
+) -> LicenseError:
+    text = messages[error_class]
     if error_class is LicenseDeniedError and server_message:
         text = f"The licensing server refused this license: {server_message}."
     return error_class(text, server_message=server_message)
@@ -197,7 +220,7 @@ class KeymintBackend(Backend):
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
     ) -> None:
-        _check_length("product_id", product_id, PRODUCT_ID_LENGTH, ConfigurationError)
+        check_length("product_id", product_id, PRODUCT_ID_LENGTH, ConfigurationError)
         if not isinstance(access_token, str) or not access_token.strip():
             raise ConfigurationError("KeymintBackend needs an access_token.")
         self.product_id = product_id
@@ -222,7 +245,7 @@ class KeymintBackend(Backend):
     ) -> LicenseInfo:
         """activate-key, then get-key for expiry, licensee and seats. See Backend.activate."""
         check_license_key(license_key)
-        _check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
         payload = self._key_payload(license_key)
         payload[self.api.host_id] = host_id
         if device_tag:
@@ -282,17 +305,7 @@ class KeymintBackend(Backend):
         response = self._http.request(
             "POST", self.api.get_key, json_body=self._key_payload(license_key), deadline=deadline
         )
-        if response.status != 200:
-            raise keymint_error(response.status, _error_body(response))
-        body = _success_body(response)
-        data = body.get("data")
-        license_data = data.get("license") if isinstance(data, dict) else None
-        if not isinstance(data, dict) or not isinstance(license_data, dict):
-            raise InvalidResponseError("The licensing server's key lookup had no license in it.")
-        customer = data.get("customer")
-        if customer is not None and not isinstance(customer, dict):
-            raise InvalidResponseError("The licensing server's key lookup had a bad customer.")
-        _device_ids(license_data)  # validates the device list's shape early
+        license_data, customer = key_data(answer(response))
         return license_data, customer, response.date
 
     def close(self) -> None:
@@ -377,12 +390,13 @@ def check_license_key(license_key: object) -> None:
     """
     if not isinstance(license_key, str):
         raise InvalidLicenseKeyError("A license key must be text.")
-    _check_length("license key", license_key.strip(), LICENSE_KEY_LENGTH, InvalidLicenseKeyError)
+    check_length("license key", license_key.strip(), LICENSE_KEY_LENGTH, InvalidLicenseKeyError)
 
 
-def _check_length(
+def check_length(
     what: str, value: object, bounds: tuple[int, int], error: type[LicenseError]
 ) -> None:
+    """Raise *error* unless *value* is a string whose length is within *bounds*."""
     low, high = bounds
     if not isinstance(value, str) or not low <= len(value) <= high:
         raise error(f"The {what} must be {low} to {high} characters long.")
@@ -411,6 +425,38 @@ def _refusal(
             "another computer, or ask the vendor's support to free a seat."
         )
     return None
+
+
+def key_data(body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The license object and the customer object (or None) of a get-key success body.
+
+    Raises:
+        InvalidResponseError: no license object, a customer that is not an object, or a
+            malformed device list.
+    """
+    data = body.get("data")
+    license_data = data.get("license") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(license_data, dict):
+        raise InvalidResponseError("The licensing server's key lookup had no license in it.")
+    customer = data.get("customer")
+    if customer is not None and not isinstance(customer, dict):
+        raise InvalidResponseError("The licensing server's key lookup had a bad customer.")
+    _device_ids(license_data)  # validates the device list's shape early
+    return license_data, customer
+
+
+def answer(
+    response: Response, *, messages: Mapping[type[LicenseError], str] = USER_MESSAGES
+) -> dict[str, Any]:
+    """The body of a successful answer, or the error a failed one means (see keymint_error).
+
+    Raises:
+        LicenseError: the subclass ERROR_TABLE names for the status and code.
+        InvalidResponseError: a 200 that is not a JSON object reporting ``"code": 0``.
+    """
+    if response.status != 200:
+        raise keymint_error(response.status, _error_body(response), messages=messages)
+    return _success_body(response)
 
 
 def _success_body(response: Response) -> dict[str, Any]:

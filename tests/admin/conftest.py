@@ -1,0 +1,84 @@
+"""Admin clients and app guards wired to the same emulator.
+
+The admin client holds a vendor token valid for every product; the guards hold the product-scoped
+token an app ships with, as in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from license_guard import KeymintBackend, LicenseGuard
+from license_guard.admin import KeymintAdmin
+from license_guard.clock import ManualClock
+from license_guard.emulator import Emulator, Seed
+
+APP_ID = "com.example.photoeditor"
+
+
+@pytest.fixture
+def admin_token(keymint_emulator: Emulator) -> str:
+    """A vendor's token: not scoped to one product, unlike the app's."""
+    return keymint_emulator.create_access_token(None)
+
+
+@pytest.fixture
+def admin(
+    admin_token: str,
+    keymint_seed: Seed,
+    keymint_transport: httpx.BaseTransport,
+    emulator_clock: ManualClock,
+) -> Iterator[KeymintAdmin]:
+    """An admin client on the seeded product, in process."""
+    with KeymintAdmin(
+        access_token=admin_token,
+        base_url="http://keymint.test",
+        product_id=keymint_seed.product_id,
+        transport=keymint_transport,
+        clock=emulator_clock,
+    ) as client:
+        yield client
+
+
+GuardFactory = Callable[..., LicenseGuard]
+
+
+@pytest.fixture
+def make_guard(
+    keymint_seed: Seed,
+    keymint_transport: httpx.BaseTransport,
+    emulator_clock: ManualClock,
+    tmp_path: Path,
+) -> Iterator[GuardFactory]:
+    """Guards of the app on the seeded product; each machine keeps its lease in its own folder.
+
+    Other computers are told apart by the guard's own device-ID override (what containers use).
+    """
+    made: list[LicenseGuard] = []
+
+    def make(machine: str | None = None) -> LicenseGuard:
+        """This computer's guard, or *machine*'s."""
+        backend = KeymintBackend(
+            product_id=keymint_seed.product_id,
+            access_token=keymint_seed.access_token,
+            base_url="http://keymint.test",
+            transport=keymint_transport,
+            clock=emulator_clock,
+        )
+        guard = LicenseGuard(
+            app_id=APP_ID,
+            backend=backend,
+            storage_dir=tmp_path / (machine or "this-computer"),
+            device_id=machine,
+            clock=emulator_clock,
+        )
+        made.append(guard)
+        return guard
+
+    yield make
+    for guard in made:
+        guard.close()
