@@ -17,14 +17,14 @@ Exit codes (stable, for installers and scripts):
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from license_guard._console import format_when, print_json, read_key
 from license_guard.config import Settings, load_settings
 from license_guard.errors import (
     ConfigurationError,
@@ -184,7 +184,7 @@ def _fingerprint(args: argparse.Namespace) -> int:
     sources = default_sources(install_id_path=data_dir / "install-id", override=settings.device_id)
     identity = resolve_host_identity(app_id, sources)
     if args.json:
-        _print_json({"app_id": app_id, "host_id": identity.host_id, "source": identity.source})
+        print_json({"app_id": app_id, "host_id": identity.host_id, "source": identity.source})
     else:
         print(identity.host_id)
         if args.verbose:
@@ -196,7 +196,7 @@ def _activate(args: argparse.Namespace) -> int:
     guard = _guard(args)
     key = args.key
     if key in (None, "-"):
-        key = _read_key(sys.stdin)
+        key = read_key(sys.stdin)
     status = guard.activate(key, device_tag=args.device_tag)
     print(f"Activated. {status.detail}")
     _print_status(status, sys.stdout)
@@ -215,7 +215,7 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         payload = status.to_json()
         payload["lease_file"] = str(guard.store.path)
-        _print_json(payload)
+        print_json(payload)
     else:
         _print_status(status, sys.stdout)
         print(f"Lease file:   {guard.store.path}")
@@ -275,17 +275,6 @@ def _guard(args: argparse.Namespace) -> LicenseGuard:
     )
 
 
-def _read_key(stream: TextIO) -> str:
-    if stream.isatty():
-        import getpass
-
-        return getpass.getpass("License key: ")
-    key = stream.readline().strip()
-    if not key:
-        raise ConfigurationError("No license key given (pass it as an argument or on stdin).")
-    return key
-
-
 def _print_status(status: LicenseStatus, out: TextIO) -> None:
     rows: list[tuple[str, str | None]] = [
         ("License", f"{status.state.value} - {status.detail}"),
@@ -293,10 +282,10 @@ def _print_status(status: LicenseStatus, out: TextIO) -> None:
         ("Key", status.key_hint),
         ("Device", status.device_tag),
         ("Host ID", status.host_id),
-        ("Expires", _when(status.expires_at) if status.expires_at else "never"),
-        ("Last check", _when(status.verified_at)),
-        ("Grace until", _when(status.grace_until)),
-        ("Next check", _when(status.next_check_at)),
+        ("Expires", format_when(status.expires_at) if status.expires_at else "never"),
+        ("Last check", format_when(status.verified_at)),
+        ("Grace until", format_when(status.grace_until)),
+        ("Next check", format_when(status.next_check_at)),
         ("Features", ", ".join(sorted(status.features)) or None),
     ]
     if status.state is LicenseState.NOT_ACTIVATED:
@@ -310,14 +299,6 @@ def _licensee(status: LicenseStatus) -> str | None:
     if status.licensee_name and status.licensee_email:
         return f"{status.licensee_name} <{status.licensee_email}>"
     return status.licensee
-
-
-def _when(value: Any) -> str | None:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else None
-
-
-def _print_json(payload: Mapping[str, Any]) -> None:
-    print(json.dumps(payload, indent=2, sort_keys=True))
 
 
 def _fail(message: str) -> None:

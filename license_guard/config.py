@@ -6,10 +6,15 @@ The config file is INI (readable on every supported Python without extra package
     app_id = com.example.photoeditor
     product_id = prod_0123456789abcdefghij
     base_url = https://api.keymint.dev
-    access_token = at_...            ; prefer LICENSE_GUARD_ACCESS_TOKEN
-    admin_token = at_...             ; license-guard admin only; prefer LICENSE_GUARD_ADMIN_TOKEN
-    data_dir = /path/to/lease/folder ; optional
-    device_id = ...                  ; optional override of the hardware identity
+    ; prefer LICENSE_GUARD_ACCESS_TOKEN to a token in a file
+    access_token = at_...
+    ; for license-guard admin only; prefer LICENSE_GUARD_ADMIN_TOKEN
+    admin_token = at_...
+    ; optional: where the lease lives, and an override of the hardware identity
+    data_dir = /path/to/lease/folder
+    device_id = ...
+
+Comments go on lines of their own (``;`` or ``#``): text after a value is part of the value.
 
 It is found at ``--config FILE``, else ``$LICENSE_GUARD_CONFIG``, else
 ``platformdirs.user_config_dir("license-guard")/config.ini`` when that file exists. The access

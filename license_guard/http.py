@@ -31,6 +31,7 @@ import json
 import logging
 import random
 import ssl
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -174,6 +175,7 @@ class HttpClient:
         self._clock = clock or SystemClock()
         self._jitter = jitter
         self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"HttpClient({self.base_url!r})"
@@ -278,7 +280,7 @@ class HttpClient:
         headers: Mapping[str, str],
         deadline: Deadline,
     ) -> Response:
-        client = self._http_client(httpx)
+        client = self._http_client()
         remaining = deadline.remaining()
         timeout = httpx.Timeout(
             connect=min(self.settings.connect_timeout, remaining),
@@ -317,21 +319,27 @@ class HttpClient:
             url=url,
         )
 
-    def _http_client(self, httpx: Any) -> httpx.Client:
-        if self._client is None:
-            verify: Any = True
-            if self.settings.ssl_context is not None:
-                verify = self.settings.ssl_context
-            elif self.settings.ca_bundle is not None:
-                verify = _ca_bundle_context(Path(self.settings.ca_bundle))
-            self._client = httpx.Client(
-                transport=self._transport,
-                verify=verify,
-                trust_env=True,
-                follow_redirects=False,
-                headers={"User-Agent": self.settings.user_agent},
-            )
-        return self._client
+    def _http_client(self) -> httpx.Client:
+        with self._client_lock:  # two threads' first requests must share one pool
+            if self._client is None:
+                self._client = self._create_client()
+            return self._client
+
+    def _create_client(self) -> httpx.Client:
+        import httpx
+
+        verify: Any = True
+        if self.settings.ssl_context is not None:
+            verify = self.settings.ssl_context
+        elif self.settings.ca_bundle is not None:
+            verify = _ca_bundle_context(Path(self.settings.ca_bundle))
+        return httpx.Client(
+            transport=self._transport,
+            verify=verify,
+            trust_env=True,
+            follow_redirects=False,
+            headers={"User-Agent": self.settings.user_agent},
+        )
 
 
 def _ca_bundle_context(path: Path) -> ssl.SSLContext:

@@ -26,12 +26,13 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
+from license_guard._console import print_json, read_key
 from license_guard._redact import redact
 from license_guard.admin.client import KeymintAdmin
 from license_guard.admin.models import KeyDetails, NewCustomer
 from license_guard.admin.render import HOST_ID_SHOWN, customer_line, details_text, when
-from license_guard.backends.keymint import DEFAULT_BASE_URL, parse_time
-from license_guard.cli import EXIT_OK, _print_json, _read_key
+from license_guard.backends.keymint_api import DEFAULT_BASE_URL, parse_time
+from license_guard.cli import EXIT_OK
 from license_guard.config import load_settings
 from license_guard.errors import ConfigurationError, LicenseError
 
@@ -130,7 +131,7 @@ def _create_key(args: argparse.Namespace, admin: KeymintAdmin) -> int:
         print(f"license-guard: created, but its details are unavailable: {exc}", file=sys.stderr)
         details = None
     if args.json:
-        _print_json({"key": key, **(details.to_json() if details else {})})
+        print_json({"key": key, **(details.to_json() if details else {})})
         return EXIT_OK
     print(f"Created license key: {key}")
     if details is not None:
@@ -144,7 +145,7 @@ def _create_key(args: argparse.Namespace, admin: KeymintAdmin) -> int:
 def _show_key(args: argparse.Namespace, admin: KeymintAdmin) -> int:
     details = admin.get_key(_key(args))
     if args.json:
-        _print_json(details.to_json())
+        print_json(details.to_json())
     else:
         print(details_text(details))
     return EXIT_OK
@@ -252,7 +253,7 @@ def _read_token_file(path: Path) -> str:
 
 
 def _key(args: argparse.Namespace) -> str:
-    key: str = _read_key(sys.stdin) if args.key == "-" else args.key
+    key: str = read_key(sys.stdin) if args.key == "-" else args.key
     return key
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._redact import redact
 from license_guard.admin.models import KeyDetails, NewCustomer, iso_time, parse_key_details
-from license_guard.backends.keymint import (
+from license_guard.backends.keymint_api import (
     DEFAULT_BASE_URL,
     GENERATION_1,
     HOST_ID_LENGTH,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from license_guard._console import format_when
 from license_guard.admin.models import Customer, Device, KeyDetails, License
-from license_guard.cli import _when
 
 __all__ = [
     "HOST_ID_SHOWN",
@@ -23,7 +23,7 @@ HOST_ID_SHOWN = 12
 
 def when(value: datetime | None) -> str:
     """``2030-01-15 09:00 UTC`` as the rest of the CLI writes times, or ``-``."""
-    return _when(value) or "-"
+    return format_when(value) or "-"
 
 
 def short_host_id(host_id: str) -> str:

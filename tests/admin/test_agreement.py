@@ -90,6 +90,19 @@ def test_freeing_a_device_is_seen_at_its_next_check(
     assert hosts == {this.host_id, other.host_id}
 
 
+def test_a_freed_seat_taken_by_another_machine_is_still_a_removed_device(
+    admin: KeymintAdmin, make_guard: GuardFactory, emulator_clock: ManualClock
+) -> None:
+    key = admin.create_key(uses_per_key=1)
+    old_laptop = make_guard("old-laptop")
+    old_laptop.activate(key)
+    admin.deactivate_device(key, old_laptop.host_id)
+    make_guard("new-laptop").activate(key)  # the freed seat is taken again at once
+    emulator_clock.advance(A_DAY)
+    with pytest.raises(DeviceDeactivatedError):  # not "limit reached": its seat was freed
+        old_laptop.ensure_activated()
+
+
 def test_freeing_every_device(
     admin: KeymintAdmin,
     keymint_emulator: Emulator,
