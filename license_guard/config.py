@@ -9,6 +9,9 @@ The config file is INI (readable on every supported Python without extra package
     access_token = at_...            ; prefer LICENSE_GUARD_ACCESS_TOKEN
     data_dir = /path/to/lease/folder ; optional
     device_id = ...                  ; optional override of the hardware identity
+    backend = keygen                 ; keymint (the default) or keygen
+    account = ...                    ; Keygen account id (LICENSE_GUARD_KEYGEN_ACCOUNT)
+    public_key = ...                 ; Keygen Ed25519 key, hex (LICENSE_GUARD_KEYGEN_PUBLIC_KEY)
 
 It is found at ``--config FILE``, else ``$LICENSE_GUARD_CONFIG``, else
 ``platformdirs.user_config_dir("license-guard")/config.ini`` when that file exists. The access
@@ -25,11 +28,26 @@ from pathlib import Path
 from license_guard._redact import redact
 from license_guard.errors import ConfigurationError
 
-__all__ = ["ENV_PREFIX", "SECTION", "Settings", "load_settings"]
+__all__ = ["ENV_PREFIX", "SECTION", "Settings", "env_name", "load_settings"]
 
 SECTION = "license-guard"
 ENV_PREFIX = "LICENSE_GUARD_"
-FIELDS = ("app_id", "product_id", "base_url", "access_token", "data_dir", "device_id")
+FIELDS = (
+    "app_id",
+    "product_id",
+    "base_url",
+    "access_token",
+    "data_dir",
+    "device_id",
+    "backend",
+    "account",
+    "public_key",
+)
+#: Settings whose environment variable is not ``LICENSE_GUARD_`` + the upper-case name.
+ENV_NAMES = {
+    "account": ENV_PREFIX + "KEYGEN_ACCOUNT",
+    "public_key": ENV_PREFIX + "KEYGEN_PUBLIC_KEY",
+}
 
 
 @dataclass(frozen=True)
@@ -42,13 +60,17 @@ class Settings:
     access_token: str | None = field(default=None, repr=False)
     data_dir: str | None = None
     device_id: str | None = field(default=None, repr=False)
+    backend: str | None = None
+    account: str | None = None
+    public_key: str | None = None
     source: str = "defaults"
 
     def __repr__(self) -> str:
         return (
             f"Settings(app_id={self.app_id!r}, product_id={self.product_id!r}, "
             f"base_url={self.base_url!r}, access_token={redact(self.access_token)!r}, "
-            f"data_dir={self.data_dir!r}, source={self.source!r})"
+            f"data_dir={self.data_dir!r}, backend={self.backend!r}, account={self.account!r}, "
+            f"source={self.source!r})"
         )
 
     def need(self, *names: str) -> tuple[str, ...]:
@@ -60,7 +82,7 @@ class Settings:
         missing = [name for name in names if not getattr(self, name)]
         if missing:
             hints = ", ".join(
-                f"{name} (--{name.replace('_', '-')} or {ENV_PREFIX}{name.upper()})"
+                f"{name} (--{name.replace('_', '-')} or {env_name(name)})"
                 if name != "access_token"
                 else f"access_token ({ENV_PREFIX}ACCESS_TOKEN or the config file)"
                 for name in missing
@@ -88,10 +110,15 @@ def load_settings(
     for name in FIELDS:
         values[name] = (
             (flags.get(name) if name != "access_token" else None)
-            or environ.get(ENV_PREFIX + name.upper())
+            or environ.get(env_name(name))
             or from_file.get(name)
         )
     return Settings(**values, source=str(path) if from_file else "flags and environment")
+
+
+def env_name(setting: str) -> str:
+    """The environment variable of *setting*, e.g. ``LICENSE_GUARD_KEYGEN_ACCOUNT``."""
+    return ENV_NAMES.get(setting, ENV_PREFIX + setting.upper())
 
 
 def _config_path(
