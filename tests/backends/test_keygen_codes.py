@@ -37,11 +37,10 @@ def _documented_validation_codes() -> set[str]:
         if len(cells) < 4 or not cells[1].strip().isdigit():
             continue
         previous = ""
-        for token in re.findall(r"_?[A-Z][A-Z_]+[A-Z]", cells[2]):
-            if token.startswith("_"):
-                token = previous.rsplit("_", 1)[0] + token
-            codes.add(token)
-            previous = token
+        for found in re.findall(r"_?[A-Z][A-Z_]+[A-Z]", cells[2]):
+            code = previous.rsplit("_", 1)[0] + found if found.startswith("_") else found
+            codes.add(code)
+            previous = code
     return codes
 
 
@@ -62,11 +61,11 @@ DOCUMENTED_ERROR_CODES = {
 def test_every_documented_validation_code_is_mapped() -> None:
     documented = _documented_validation_codes()
     assert len(documented) >= 38  # the parse found the table
-    assert documented <= set(VALIDATION_CODES)
+    assert not documented - set(VALIDATION_CODES)
 
 
 def test_every_documented_error_code_is_mapped() -> None:
-    assert DOCUMENTED_ERROR_CODES <= set(ERROR_CODES)
+    assert not DOCUMENTED_ERROR_CODES - set(ERROR_CODES)
 
 
 @pytest.mark.parametrize(
