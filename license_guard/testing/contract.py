@@ -2,13 +2,15 @@
 
 ::
 
+    from contextlib import closing
+
     from license_guard.testing.contract import BackendContract
     from license_guard.testing.harness import KeygenHarness
 
     class TestKeygenContract(BackendContract):
         @pytest.fixture
         def harness(self, tmp_path):
-            with KeygenHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH)) as harness:
+            with closing(KeygenHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH))) as harness:
                 yield harness
 
 The guard behaves the same whatever the backend: activation takes one seat, a fresh lease

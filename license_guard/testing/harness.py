@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from license_guard.backends import Backend, KeygenBackend, KeymintBackend
@@ -34,14 +33,17 @@ FEATURE = "export-4k"
 class BackendHarness(ABC):
     """One backend against its emulator, driven by :class:`~.contract.BackendContract`.
 
-    Use it as a context manager (or call :meth:`close`): it closes every guard it made.
+    :meth:`close` closes every guard it made and the emulator (``contextlib.closing`` fits).
     """
 
     feature = FEATURE
 
-    def __init__(self, storage_root: Path, *, clock: ManualClock) -> None:
+    def __init__(
+        self, storage_root: Path, *, clock: ManualClock, emulator: Emulator | KeygenEmulator
+    ) -> None:
         self.storage_root = storage_root
         self.clock = clock
+        self.emulator = emulator
         self._guards: list[LicenseGuard] = []
         self._transports: list[httpx.BaseTransport] = []
 
@@ -51,9 +53,9 @@ class BackendHarness(ABC):
         """The license the tests activate (five seats)."""
 
     @property
-    @abstractmethod
     def faults(self) -> Faults:
         """The emulator's faults: ``faults.reset()`` takes the server off the network."""
+        return self.emulator.faults
 
     @abstractmethod
     def backend(self, **overrides: Any) -> Backend:
@@ -68,9 +70,9 @@ class BackendHarness(ABC):
     def refuse(self) -> None:
         """Make the server refuse the license (block or suspend it)."""
 
-    @abstractmethod
     def requests(self) -> int:
         """How many API requests reached the emulator so far."""
+        return len(self.emulator.request_log)
 
     def make_guard(
         self,
@@ -94,10 +96,15 @@ class BackendHarness(ABC):
         self._guards.append(guard)
         return guard
 
-    def _transport(self, emulator: Emulator | KeygenEmulator) -> httpx.BaseTransport:
-        transport = emulator.transport()
-        self._transports.append(transport)
-        return transport
+    def _backend_arguments(
+        self, defaults: dict[str, Any], overrides: dict[str, Any]
+    ) -> dict[str, Any]:
+        arguments = {"base_url": "http://127.0.0.1", "clock": self.clock, **defaults, **overrides}
+        if "transport" not in arguments:
+            transport = self.emulator.transport()
+            self._transports.append(transport)
+            arguments["transport"] = transport
+        return arguments
 
     def close(self) -> None:
         """Close every guard and transport made here, and the emulator."""
@@ -105,47 +112,29 @@ class BackendHarness(ABC):
             guard.close()
         for transport in self._transports:
             transport.close()
-
-    def __enter__(self) -> BackendHarness:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        self.emulator.close()
 
 
 class KeymintHarness(BackendHarness):
     """:class:`~license_guard.KeymintBackend` against the Keymint emulator."""
 
+    emulator: Emulator
+
     def __init__(self, storage_root: Path, *, clock: ManualClock) -> None:
-        super().__init__(storage_root, clock=clock)
-        self.emulator = Emulator(clock=clock)
+        super().__init__(storage_root, clock=clock, emulator=Emulator(clock=clock))
         self.seed = self.emulator.seed(uses_per_key=5)
 
     @property
     def license_key(self) -> str:
         return self.seed.license_key
 
-    @property
-    def faults(self) -> Faults:
-        return self.emulator.faults
-
-    def backend(self, **overrides: Any) -> Backend:
-        arguments: dict[str, Any] = {
+    def backend(self, **overrides: Any) -> KeymintBackend:
+        defaults = {
             "product_id": self.seed.product_id,
             "access_token": self.seed.access_token,
-            "base_url": "http://127.0.0.1",
             "features": {FEATURE},
-            "clock": self.clock,
-            **overrides,
         }
-        if "transport" not in arguments:
-            arguments["transport"] = self._transport(self.emulator)
-        return KeymintBackend(**arguments)
+        return KeymintBackend(**self._backend_arguments(defaults, overrides))
 
     def seats(self) -> int:
         info = self.emulator.key_info(self.seed.product_id, self.seed.license_key)
@@ -154,52 +143,30 @@ class KeymintHarness(BackendHarness):
     def refuse(self) -> None:
         self.emulator.block_key(self.seed.product_id, self.seed.license_key)
 
-    def requests(self) -> int:
-        return len(self.emulator.request_log)
-
-    def close(self) -> None:
-        super().close()
-        self.emulator.close()
-
 
 class KeygenHarness(BackendHarness):
     """:class:`~license_guard.KeygenBackend` against the Keygen emulator."""
 
+    emulator: KeygenEmulator
+
     def __init__(self, storage_root: Path, *, clock: ManualClock) -> None:
-        super().__init__(storage_root, clock=clock)
-        self.emulator = KeygenEmulator(clock=clock)
+        super().__init__(storage_root, clock=clock, emulator=KeygenEmulator(clock=clock))
         self.seed = self.emulator.seed(max_machines=5, entitlements=(FEATURE,))
 
     @property
     def license_key(self) -> str:
         return self.seed.license_key
 
-    @property
-    def faults(self) -> Faults:
-        return self.emulator.faults
-
     def backend(self, **overrides: Any) -> KeygenBackend:
-        arguments: dict[str, Any] = {
+        defaults = {
             "account": self.seed.account_id,
             "public_key": self.seed.public_key,
             "product": self.seed.product_id,
-            "base_url": "http://127.0.0.1",
-            "clock": self.clock,
-            **overrides,
         }
-        if "transport" not in arguments:
-            arguments["transport"] = self._transport(self.emulator)
-        return KeygenBackend(**arguments)
+        return KeygenBackend(**self._backend_arguments(defaults, overrides))
 
     def seats(self) -> int:
         return len(self.emulator.machines(self.seed.license_key))
 
     def refuse(self) -> None:
         self.emulator.suspend_license(self.seed.license_key)
-
-    def requests(self) -> int:
-        return len(self.emulator.request_log)
-
-    def close(self) -> None:
-        super().close()
-        self.emulator.close()

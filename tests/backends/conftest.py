@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def keygen(tmp_path: Path, clock: ManualClock) -> Iterator[KeygenHarness]:
-    with KeygenHarness(tmp_path, clock=clock) as harness:
+    with closing(KeygenHarness(tmp_path, clock=clock)) as harness:
         yield harness
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,12 @@ from license_guard.testing.harness import BackendHarness, KeygenHarness, Keymint
 class TestKeymintContract(BackendContract):
     @pytest.fixture
     def harness(self, tmp_path: Path) -> Iterator[BackendHarness]:
-        with KeymintHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH)) as harness:
+        with closing(KeymintHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH))) as harness:
             yield harness
 
 
 class TestKeygenContract(BackendContract):
     @pytest.fixture
     def harness(self, tmp_path: Path) -> Iterator[BackendHarness]:
-        with KeygenHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH)) as harness:
+        with closing(KeygenHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH))) as harness:
             yield harness

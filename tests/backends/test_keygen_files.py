@@ -55,6 +55,13 @@ def _expected(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _offline_backend(product: str, public_key: str = DEMO_KEY, **options: Any) -> KeygenBackend:
+    """A backend (of the demo account unless told) that never reaches a server."""
+    return KeygenBackend(
+        account="demo", public_key=public_key, product=product, base_url=NOWHERE, **options
+    )
+
+
 def _lease(entry: dict[str, Any], *, product: str, signed_data: str, host_id: str) -> Lease:
     issued = parse_timestamp(
         json.loads((VECTORS / entry["decrypted_file"]).read_text(encoding="utf-8"))["meta"][
@@ -77,12 +84,7 @@ def _lease(entry: dict[str, Any], *, product: str, signed_data: str, host_id: st
 @pytest.mark.parametrize("entry", DECRYPTABLE)
 def test_every_real_file_vouches_for_a_lease(entry: dict[str, Any]) -> None:
     expected = _expected(entry)
-    backend = KeygenBackend(
-        account="demo",
-        public_key=entry["public_key_hex"],
-        product=expected["product"],
-        base_url=NOWHERE,
-    )
+    backend = _offline_backend(expected["product"], entry["public_key_hex"])
     text = read_text(entry["file"])
     host = entry["fingerprint"] or "f" * 64  # a license file is not bound to a device
     lease = _lease(entry, product=expected["product"], signed_data=text, host_id=host)
@@ -93,12 +95,9 @@ def test_every_real_file_vouches_for_a_lease(entry: dict[str, Any]) -> None:
     assert checked.verified_at == checked.highest_seen == expected["issued"]
 
     with pytest.raises(LeaseError, match="another product"):
-        KeygenBackend(
-            account="demo",
-            public_key=entry["public_key_hex"],
-            product="another-product",
-            base_url=NOWHERE,
-        ).check_lease(lease, now=expected["issued"])
+        _offline_backend("another-product", entry["public_key_hex"]).check_lease(
+            lease, now=expected["issued"]
+        )
     edited = text.replace(text[60], "A" if text[60] != "A" else "B", 1)
     with pytest.raises(LeaseError):
         backend.check_lease(
@@ -129,12 +128,7 @@ def test_expired_real_files_are_refused_for_activation_but_still_read(
     entry: dict[str, Any],
 ) -> None:
     expected = _expected(entry)
-    backend = KeygenBackend(
-        account="demo",
-        public_key=entry["public_key_hex"],
-        product=expected["product"],
-        base_url=NOWHERE,
-    )
+    backend = _offline_backend(expected["product"], entry["public_key_hex"])
     text = read_text(entry["file"])
     host = entry["fingerprint"] or "f" * 64
     inside = expected["issued"] + timedelta(hours=1)
@@ -158,9 +152,7 @@ def test_expired_real_files_are_refused_for_activation_but_still_read(
 def test_a_file_issued_after_this_devices_clock_is_refused() -> None:
     entry = next(e.values[0] for e in DECRYPTABLE if e.values[0]["file"].startswith("python-lic"))
     expected = _expected(entry)
-    backend = KeygenBackend(
-        account="demo", public_key=DEMO_KEY, product=expected["product"], base_url=NOWHERE
-    )
+    backend = _offline_backend(expected["product"])
     with pytest.raises(ClockRollbackError):
         backend.activate_offline(
             read_text(entry["file"]),
@@ -232,11 +224,8 @@ def test_a_real_license_file_with_a_signed_key_activates_offline(keygen: KeygenH
     key = read_key("signed-keys/ed25519_sign_test1.key")
     assert key == entry["license_key"]
     when = ManualClock(expected["issued"] + timedelta(days=2))  # inside the file's month
-    backend = KeygenBackend(
-        account="demo",
-        public_key=DEMO_KEY,
-        product=expected["product"],
-        base_url=NOWHERE,
+    backend = _offline_backend(
+        expected["product"],
         key_scheme="ED25519_SIGN",
         clock=when,
     )

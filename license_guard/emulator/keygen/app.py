@@ -42,7 +42,7 @@ from license_guard.clock import Clock
 from license_guard.emulator.dates import http_date
 from license_guard.emulator.faults import FaultKind, Faults, SocketFault, TokenLimited
 from license_guard.emulator.keygen.errors import KeygenApiError
-from license_guard.emulator.keygen.service import DEFAULT_TTL, KeygenService
+from license_guard.emulator.keygen.service import DEFAULT_TTL, Checkout, KeygenService
 from license_guard.emulator.requestlog import RequestLog, RequestRecord
 from license_guard.emulator.responses import fault_response
 from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
@@ -258,12 +258,12 @@ class KeygenApp:
     def _check_out_machine(self, request: _Request, parts: list[str]) -> _Answer:
         bearer = self._bearer(request)
         options = _checkout_options(request.params())
-        return _Answer(200, self._service.check_out_machine(bearer, parts[1], **options))
+        return _Answer(200, self._service.check_out_machine(bearer, parts[1], options))
 
     def _check_out_license(self, request: _Request, parts: list[str]) -> _Answer:
         bearer = self._bearer(request)
         options = _checkout_options(request.params())
-        return _Answer(200, self._service.check_out_license(bearer, parts[1], **options))
+        return _Answer(200, self._service.check_out_license(bearer, parts[1], options))
 
     def _bearer(self, request: _Request) -> LicenseRecord:
         if request.scheme not in (None, "license"):
@@ -312,7 +312,7 @@ def _dig(value: object, *names: str) -> object:
     return value
 
 
-def _checkout_options(params: Mapping[str, Any]) -> dict[str, Any]:
+def _checkout_options(params: Mapping[str, Any]) -> Checkout:
     include = params.get("include") or ""
     if isinstance(include, str):
         include = [name.strip() for name in include.split(",") if name.strip()]
@@ -324,11 +324,11 @@ def _checkout_options(params: Mapping[str, Any]) -> dict[str, Any]:
     if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int)):
         raise KeygenApiError(400, None, "must be an integer", source={"parameter": "ttl"})
     encrypt = params.get("encrypt", False)
-    return {
-        "encrypt": encrypt is True or str(encrypt).lower() in ("true", "1"),
-        "include": tuple(include),
-        "ttl": ttl,
-    }
+    return Checkout(
+        encrypt=encrypt is True or str(encrypt).lower() in ("true", "1"),
+        include=tuple(include),
+        ttl=ttl,
+    )
 
 
 def _errors(exc: KeygenApiError) -> dict[str, Any]:

@@ -59,6 +59,12 @@ def _add_months(value: datetime, months: int) -> datetime:
     return value.replace(year=year, month=month, day=day)
 
 
+def _stamps(created: datetime, *, metadata: bool = True) -> dict[str, Any]:
+    """The ``metadata``, ``created`` and ``updated`` attributes every resource ends with."""
+    stamps: dict[str, Any] = {"metadata": {}} if metadata else {}
+    return {**stamps, "created": timestamp(created), "updated": timestamp(created)}
+
+
 def _relationship(type_: str, id_: str | None, link: str) -> dict[str, Any]:
     data = None if id_ is None else {"type": type_, "id": id_}
     return {"data": data, "links": {"related": link}}
@@ -91,9 +97,7 @@ def license_resource(
             "protected": False,
             "maxMachines": policy.max_machines,
             "requireHeartbeat": policy.require_heartbeat,
-            "metadata": {},
-            "created": timestamp(record.created),
-            "updated": timestamp(record.created),
+            **_stamps(record.created),
         },
         "relationships": {
             "account": _relationship("accounts", account, f"/v1/accounts/{account}"),
@@ -129,9 +133,7 @@ def machine_resource(
             "lastHeartbeat": timestamp(record.last_heartbeat),
             "nextHeartbeat": timestamp(next_heartbeat),
             "lastCheckOut": timestamp(record.last_check_out),
-            "metadata": {},
-            "created": timestamp(record.created),
-            "updated": timestamp(record.created),
+            **_stamps(record.created),
         },
         "relationships": {
             "account": _relationship("accounts", account, f"/v1/accounts/{account}"),
@@ -157,8 +159,7 @@ def policy_resource(policy: PolicyRecord, *, account: str) -> dict[str, Any]:
             "heartbeatDuration": int(policy.heartbeat_duration.total_seconds()),
             "expirationStrategy": policy.expiration_strategy.value,
             "authenticationStrategy": "LICENSE",
-            "created": timestamp(policy.created),
-            "updated": timestamp(policy.created),
+            **_stamps(policy.created, metadata=False),
         },
         "relationships": {
             "product": _relationship(
@@ -178,9 +179,7 @@ def entitlement_resource(code: str, product: ProductRecord, *, account: str) -> 
         "attributes": {
             "name": code.replace("-", " ").replace("_", " ").title(),
             "code": code,
-            "metadata": {},
-            "created": timestamp(product.created),
-            "updated": timestamp(product.created),
+            **_stamps(product.created),
         },
         "links": {"self": f"/v1/accounts/{account}/entitlements/{ident}"},
     }
@@ -194,9 +193,7 @@ def product_resource(product: ProductRecord, *, account: str) -> dict[str, Any]:
         "attributes": {
             "name": product.name,
             "distributionStrategy": "LICENSED",
-            "metadata": {},
-            "created": timestamp(product.created),
-            "updated": timestamp(product.created),
+            **_stamps(product.created),
         },
         "links": {"self": f"/v1/accounts/{account}/products/{product.id}"},
     }

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import TYPE_CHECKING
 
 from license_guard.clock import Clock, SystemClock, utc
 from license_guard.emulator.faults import Faults
@@ -21,18 +19,15 @@ from license_guard.emulator.keygen.records import (
     MachineRecord,
     PolicyRecord,
 )
-from license_guard.emulator.keygen.service import DEFAULT_TTL, KeygenService
+from license_guard.emulator.keygen.service import DEFAULT_TTL, Checkout, KeygenService
 from license_guard.emulator.keygen.signer import AccountKey
-from license_guard.emulator.requestlog import RequestLog, RequestRecord
-from license_guard.emulator.transport import build_transport
-
-if TYPE_CHECKING:
-    import httpx
+from license_guard.emulator.requestlog import RequestLog
+from license_guard.emulator.serving import ServedEmulator
 
 __all__ = ["KeygenEmulator"]
 
 
-class KeygenEmulator:
+class KeygenEmulator(ServedEmulator):
     """A Keygen-compatible licensing server (API 1.7, the licensing subset) for tests and demos.
 
     It holds one account, with a fresh Ed25519 key (:attr:`public_key`), in memory. It answers
@@ -204,9 +199,8 @@ class KeygenEmulator:
     ) -> str:
         """A license file for *license_key*, as ``licenses/{id}/actions/check-out`` makes it."""
         record = self.license(license_key)
-        document = self._service.check_out_license(
-            record, record.id, encrypt=encrypt, include=tuple(include), ttl=ttl
-        )
+        options = Checkout(encrypt=encrypt, include=tuple(include), ttl=ttl)
+        document = self._service.check_out_license(record, record.id, options)
         certificate: str = document["data"]["attributes"]["certificate"]
         return certificate
 
@@ -222,41 +216,16 @@ class KeygenEmulator:
         """A machine file for the activated *fingerprint* of *license_key*, as
         ``machines/{id}/actions/check-out`` makes it."""
         record = self.license(license_key)
-        document = self._service.check_out_machine(
-            record, fingerprint, encrypt=encrypt, include=tuple(include), ttl=ttl
-        )
+        options = Checkout(encrypt=encrypt, include=tuple(include), ttl=ttl)
+        document = self._service.check_out_machine(record, fingerprint, options)
         certificate: str = document["data"]["attributes"]["certificate"]
         return certificate
 
     # -- serving and observing ------------------------------------------------------------------
 
-    @property
-    def request_log(self) -> list[RequestRecord]:
-        """A copy of the requests so far (license keys as their last four characters)."""
-        return self._log.records()
-
-    def clear_request_log(self) -> None:
-        """Forget the requests logged so far."""
-        self._log.clear()
-
-    def transport(self) -> httpx.BaseTransport:
-        """An httpx transport serving this emulator in process (imports httpx on first use)."""
-        return build_transport(self.wsgi_app, self.faults)
-
     def close(self) -> None:
         """Clear every fault, ending hung requests."""
         self.faults.clear()
-
-    def __enter__(self) -> KeygenEmulator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"KeygenEmulator(account={self.account_id}, clock={self.clock!r})"

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,14 @@ from license_guard.emulator.keygen.records import (
 )
 from license_guard.emulator.keygen.signer import AccountKey
 
-__all__ = ["DEFAULT_TTL", "MACHINE_INCLUDES", "MIN_TTL", "KeygenService", "Validation"]
+__all__ = [
+    "DEFAULT_TTL",
+    "MACHINE_INCLUDES",
+    "MIN_TTL",
+    "Checkout",
+    "KeygenService",
+    "Validation",
+]
 
 #: The smallest TTL a check-out accepts (one hour), and the default (one month, in seconds).
 MIN_TTL = 3600
@@ -44,6 +51,16 @@ MACHINE_INCLUDES = frozenset(
     {"license", "license.entitlements", "license.product", "license.policy"}
 )
 LICENSE_INCLUDES = frozenset({"entitlements", "product", "policy"})
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """The options of a check-out: encrypt the dataset, what to include, and the TTL in seconds
+    (None: the file never expires)."""
+
+    encrypt: bool = True
+    include: tuple[str, ...] = ()
+    ttl: int | None = DEFAULT_TTL
 
 
 class Validation:
@@ -284,66 +301,35 @@ class KeygenService:
             return docs.machine_resource(machine, policy, account=self.account_id, now=now)
 
     def check_out_machine(
-        self,
-        bearer: LicenseRecord,
-        machine_id: str,
-        *,
-        encrypt: bool,
-        include: tuple[str, ...],
-        ttl: int | None,
+        self, bearer: LicenseRecord, machine_id: str, options: Checkout
     ) -> dict[str, Any]:
         """``POST machines/{id}/actions/check-out``: a ``machine-files`` resource."""
-        _check_checkout(include, MACHINE_INCLUDES, ttl)
+        _check_checkout(options, MACHINE_INCLUDES)
         with self._locked() as now:
             machine = self._own_machine(bearer, machine_id)
             machine = replace(machine, last_check_out=now)
             self._machines[machine.id] = machine
             policy = self._policies[bearer.policy_id]
             data = docs.machine_resource(machine, policy, account=self.account_id, now=now)
-            included = self._included(bearer, now, include, prefix="license.")
-            if "license" in include:
+            included = self._included(bearer, now, options.include, prefix="license.")
+            if "license" in options.include:
                 included.insert(0, self._license_json(bearer, now))
-            secret = bearer.key + machine.fingerprint if encrypt else None
-            return self._file(
-                "machine",
-                data,
-                included=included,
-                now=now,
-                ttl=ttl,
-                secret=secret,
-                include=include,
-                machine_id=machine.id,
-            )
+            secret = bearer.key + machine.fingerprint
+            return self._file("machine", data, included, now, options, secret)
 
     def check_out_license(
-        self,
-        bearer: LicenseRecord,
-        license_id: str,
-        *,
-        encrypt: bool,
-        include: tuple[str, ...],
-        ttl: int | None,
+        self, bearer: LicenseRecord, license_id: str, options: Checkout
     ) -> dict[str, Any]:
         """``POST licenses/{id}/actions/check-out`` (id or key): a ``license-files`` resource."""
-        _check_checkout(include, LICENSE_INCLUDES, ttl)
+        _check_checkout(options, LICENSE_INCLUDES)
         with self._locked() as now:
             if license_id not in (bearer.id, bearer.key):
                 raise KeygenApiError(
                     404, "NOT_FOUND", f"The requested license '{license_id}' was not found"
                 )
             data = self._license_json(bearer, now)
-            included = self._included(bearer, now, include, prefix="")
-            secret = bearer.key if encrypt else None
-            return self._file(
-                "license",
-                data,
-                included=included,
-                now=now,
-                ttl=ttl,
-                secret=secret,
-                include=include,
-                machine_id=None,
-            )
+            included = self._included(bearer, now, options.include, prefix="")
+            return self._file("license", data, included, now, options, bearer.key)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -457,40 +443,40 @@ class KeygenService:
             included.append(docs.product_resource(product, account=self.account_id))
         return included
 
-    def _file(
+    def _file(  # noqa: PLR0917 -- private; one call per kind of file
         self,
         kind: str,
         data: dict[str, Any],
-        *,
         included: list[dict[str, Any]],
         now: datetime,
-        ttl: int | None,
-        secret: str | None,
-        include: tuple[str, ...],
-        machine_id: str | None,
+        options: Checkout,
+        secret: str,
     ) -> dict[str, Any]:
+        ttl = options.ttl
         expiry = None if ttl is None else docs.expiry_after(now, ttl)
         meta = {"issued": docs.timestamp(now), "expiry": docs.timestamp(expiry), "ttl": ttl}
         dataset: dict[str, Any] = {"data": data}
-        if include:
+        if options.include:
             dataset["included"] = included
         dataset["meta"] = meta
-        certificate = self.key.certificate(kind, dataset, secret=secret)
+        certificate = self.key.certificate(
+            kind, dataset, secret=secret if options.encrypt else None
+        )
         relationships: dict[str, Any] = {
             "account": {"data": {"type": "accounts", "id": self.account_id}},
             "license": {"data": {"type": "licenses", "id": data["id"]}},
         }
-        if machine_id is not None:
+        if kind == "machine":
             relationships["license"] = {"data": data["relationships"]["license"]["data"]}
-            relationships["machine"] = {"data": {"type": "machines", "id": machine_id}}
+            relationships["machine"] = {"data": {"type": "machines", "id": data["id"]}}
         return {
             "data": {
                 "id": str(uuid.uuid4()),
                 "type": f"{kind}-files",
                 "attributes": {
                     "certificate": certificate,
-                    "algorithm": ("aes-256-gcm" if secret else "base64") + "+ed25519",
-                    "includes": list(include),
+                    "algorithm": ("aes-256-gcm" if options.encrypt else "base64") + "+ed25519",
+                    "includes": list(options.include),
                     "ttl": ttl,
                     "expiry": meta["expiry"],
                     "issued": meta["issued"],
@@ -500,8 +486,8 @@ class KeygenService:
         }
 
 
-def _check_checkout(include: tuple[str, ...], allowed: frozenset[str], ttl: int | None) -> None:
-    unknown = [name for name in include if name not in allowed]
+def _check_checkout(options: Checkout, allowed: frozenset[str]) -> None:
+    unknown = [name for name in options.include if name not in allowed]
     if unknown:
         raise KeygenApiError(
             400,
@@ -509,7 +495,7 @@ def _check_checkout(include: tuple[str, ...], allowed: frozenset[str], ttl: int 
             f"unsupported include: {', '.join(unknown)}",
             source={"parameter": "include"},
         )
-    if ttl is not None and ttl < MIN_TTL:
+    if options.ttl is not None and options.ttl < MIN_TTL:
         raise KeygenApiError(
             400,
             "CHECKOUT_TTL_INVALID",
