@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -21,6 +22,7 @@ from license_guard import (
 from license_guard.clock import ManualClock
 from license_guard.emulator.keygen import ExpirationStrategy, HeartbeatStatus
 from license_guard.keygen import verify_machine_file
+from license_guard.refresh import BackgroundRefresher, RefreshSchedule
 from license_guard.testing.harness import KeygenHarness
 
 from .conftest import api_calls, stored_lease
@@ -153,14 +155,41 @@ def test_the_background_refresher_sends_the_heartbeats(keygen: KeygenHarness) ->
     keygen.emulator.clear_request_log()
     refresher = guard.start_background_refresh()
     try:
-        waited = 0.0
-        while refresher.heartbeats == 0 and waited < 10:
-            time.sleep(0.01)
-            waited += 0.01
+        _wait_for(lambda: refresher.heartbeats >= 1)
     finally:
         guard.stop_background_refresh()
     assert refresher.heartbeats >= 1
     assert ("POST", f"/machines/{_machine_id(keygen, key)}/actions/ping") in api_calls(keygen)
+
+
+def test_a_failed_heartbeat_is_retried_well_within_its_period(keygen: KeygenHarness) -> None:
+    policy = keygen.emulator.create_policy(keygen.seed.product_id, require_heartbeat=True)
+    key = keygen.emulator.create_license(policy).key
+    guard = keygen.make_guard()
+    guard.activate(key)
+    keygen.faults.reset()  # the network drops every connection for a while
+    schedule = RefreshSchedule(
+        interval=timedelta(hours=24),
+        retry_initial=timedelta(milliseconds=20),
+        retry_max=timedelta(milliseconds=200),
+    )
+    refresher = BackgroundRefresher(guard, schedule=schedule)
+    refresher.start()
+    try:
+        _wait_for(lambda: len(keygen.emulator.request_log) >= 8)  # two beats, with retries
+        assert refresher.heartbeats == 0
+        keygen.faults.clear()
+        _wait_for(lambda: refresher.heartbeats >= 1)
+    finally:
+        refresher.stop()
+    assert keygen.emulator.heartbeat_status(key, guard.host_id) is HeartbeatStatus.ALIVE
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
 
 
 def test_a_machine_removed_on_the_server_is_refused_without_a_new_seat(

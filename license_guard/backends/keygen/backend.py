@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import logging
 import platform
-import secrets
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +27,6 @@ from license_guard.backends.base import Backend, LicenseInfo
 from license_guard.backends.keygen.client import KeygenClient
 from license_guard.backends.keygen.codes import (
     VALIDATION_CODES,
-    CodeRule,
     Step,
     keygen_error,
 )
@@ -39,19 +36,17 @@ from license_guard.backends.keygen.proof import (
     open_proof,
     signed_facts,
 )
+from license_guard.backends.keygen.validation import KeyValidation, refusal, validate_key
 from license_guard.clock import Clock, SystemClock
-from license_guard.crypto import constant_time_equal
 from license_guard.errors import (
     ConfigurationError,
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
     LicenseDeniedError,
-    LicenseError,
     LicenseExpiredError,
 )
 from license_guard.keygen import MAX_CLOCK_DRIFT, PublicKey, VerifiedFile, verify_signed_key
-from license_guard.keygen.dataset import parse_timestamp
 
 if TYPE_CHECKING:
     import httpx
@@ -66,16 +61,6 @@ log = logging.getLogger("license_guard.keygen")
 DEFAULT_BASE_URL = "https://api.keygen.sh"
 #: Heartbeats are sent this long before the server's deadline (keygen-go's ``Monitor``).
 HEARTBEAT_DRIFT = timedelta(seconds=30)
-
-
-@dataclass(frozen=True)
-class _Validation:
-    code: str
-    detail: str | None
-    rule: CodeRule
-    license_id: str | None
-    expiry: object
-    date: datetime
 
 
 class KeygenBackend(Backend):
@@ -158,10 +143,12 @@ class KeygenBackend(Backend):
         """validate-key; create the machine if the fingerprint has none (or replace a dead
         one); check out the machine file; first heartbeat if required. See Backend.activate."""
         self._check_key(license_key)
-        validation = self._validate_key(license_key, host_id, deadline)
+        validation = validate_key(
+            self._api, license_key, host_id=host_id, product=self.product_id, deadline=deadline
+        )
         step = validation.rule.step
         if step is Step.REFUSE:
-            raise self._refusal(validation)
+            raise refusal(validation)
         if step is Step.REPLACE_DEAD:
             self._delete_machine(license_key, host_id, deadline)
         if step in (Step.ACTIVATE, Step.REPLACE_DEAD):
@@ -171,9 +158,11 @@ class KeygenBackend(Backend):
     def validate(self, license_key: str, *, host_id: str, deadline: Deadline) -> LicenseInfo:
         """validate-key for this fingerprint, then a fresh machine file. A fingerprint without a
         (living) machine is a DeviceDeactivatedError: no new seat. See Backend.validate."""
-        validation = self._validate_key(license_key, host_id, deadline)
+        validation = validate_key(
+            self._api, license_key, host_id=host_id, product=self.product_id, deadline=deadline
+        )
         if validation.rule.step not in (Step.ACCEPT, Step.PING):
-            raise self._refusal(validation)
+            raise refusal(validation)
         return self._renew(license_key, host_id, validation, deadline)
 
     def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
@@ -244,55 +233,10 @@ class KeygenBackend(Backend):
 
     # -- the flows ------------------------------------------------------------------------------
 
-    def _validate_key(self, license_key: str, host_id: str, deadline: Deadline) -> _Validation:
-        nonce = secrets.randbelow(1 << 31) + 1
-        scope = {"fingerprint": host_id, "product": self.product_id}
-        answer = self._api.call(
-            "POST",
-            "/licenses/actions/validate-key",
-            body={"meta": {"key": license_key, "nonce": nonce, "scope": scope}},
-            deadline=deadline,
-        )
-        if answer.status != 200:
-            raise keygen_error(answer.status, answer.errors)
-        meta = (answer.document or {}).get("meta")
-        if not isinstance(meta, Mapping):
-            raise InvalidResponseError("The licensing server's validation had no verdict.")
-        valid, code = meta.get("valid"), meta.get("code")
-        if not isinstance(valid, bool) or not isinstance(code, str):
-            raise InvalidResponseError("The licensing server's validation had no verdict.")
-        # The nonce is inside the signed body: an old "valid" replayed within the Date
-        # tolerance still fails here.
-        if meta.get("nonce") != nonce:
-            raise InvalidResponseError(
-                "The licensing server's validation answered another request."
-            )
-        data = (answer.document or {}).get("data")
-        license_id, expiry = self._license_of(data, license_key)
-        rule = VALIDATION_CODES.get(code, CodeRule(Step.REFUSE))
-        if valid:
-            if code != "VALID":
-                log.info("license valid with code %s (the policy allows it)", code)
-            rule = CodeRule(Step.ACCEPT)
-        elif rule.step is Step.ACCEPT:
-            raise InvalidResponseError("The licensing server's validation contradicts itself.")
-        if rule.step is not Step.REFUSE and license_id is None:
-            raise InvalidResponseError("The licensing server's validation named no license.")
-        detail = meta.get("detail")
-        detail = detail if isinstance(detail, str) else None
-        if rule.step is Step.REFUSE and not rule.message:
-            log.warning("unknown validation code %s (%s)", code, detail)
-            rule = CodeRule(
-                Step.REFUSE,
-                LicenseDeniedError,
-                f"The licensing server refused this license ({code}).",
-            )
-        return _Validation(code, detail, rule, license_id, expiry, answer.date)
-
     def _create_machine(
         self,
         license_key: str,
-        validation: _Validation,
+        validation: KeyValidation,
         host_id: str,
         device_tag: str | None,
         deadline: Deadline,
@@ -323,7 +267,7 @@ class KeygenBackend(Backend):
         error = keygen_error(answer.status, answer.errors)
         if isinstance(error, LicenseExpiredError):  # say when, from the validation
             expired = replace(validation, rule=VALIDATION_CODES["EXPIRED"])
-            error = self._refusal(expired)
+            error = refusal(expired)
         raise error
 
     def _delete_machine(self, license_key: str, host_id: str, deadline: Deadline) -> bool:
@@ -344,7 +288,7 @@ class KeygenBackend(Backend):
             raise keygen_error(answer.status, answer.errors)
 
     def _renew(
-        self, license_key: str, host_id: str, validation: _Validation, deadline: Deadline
+        self, license_key: str, host_id: str, validation: KeyValidation, deadline: Deadline
     ) -> LicenseInfo:
         """Check out a fresh machine file; send the first heartbeat if it is still due."""
         query = f"encrypt=true&include={','.join(MACHINE_FILE_INCLUDES)}"
@@ -385,33 +329,6 @@ class KeygenBackend(Backend):
                 f"License key {redact(license_key)} is not genuine: it was not signed by the "
                 "vendor. Check it and try again."
             ) from exc
-
-    def _license_of(self, data: object, license_key: str) -> tuple[str | None, object]:
-        """The license id and expiry of a validation's ``data``, checked to be this key's."""
-        if data is None:
-            return None, None
-        attributes = data.get("attributes") if isinstance(data, Mapping) else None
-        license_id = data.get("id") if isinstance(data, Mapping) else None
-        key = attributes.get("key") if isinstance(attributes, Mapping) else None
-        if not isinstance(license_id, str) or not isinstance(key, str):
-            raise InvalidResponseError("The licensing server's validation named no license.")
-        if not constant_time_equal(key, license_key):
-            raise InvalidResponseError("The licensing server's validation is about another key.")
-        return license_id, attributes.get("expiry") if attributes else None
-
-    def _refusal(self, validation: _Validation) -> LicenseError:
-        rule = validation.rule
-        if rule.error is LicenseExpiredError:
-            try:
-                expired_at = parse_timestamp(validation.expiry)
-            except ValueError:
-                return LicenseExpiredError(rule.message, server_message=validation.detail)
-            return LicenseExpiredError(
-                f"This license expired on {expired_at:%Y-%m-%d}. Renew it to keep using the app.",
-                expired_at=expired_at,
-                server_message=validation.detail,
-            )
-        return rule.error(rule.message, server_message=validation.detail)
 
     def _open(
         self, text: str, license_key: str, host_id: str, *, machine_only: bool

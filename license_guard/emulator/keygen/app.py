@@ -41,8 +41,9 @@ from license_guard._redact import redact
 from license_guard.clock import Clock
 from license_guard.emulator.dates import http_date
 from license_guard.emulator.faults import FaultKind, Faults, SocketFault, TokenLimited
+from license_guard.emulator.keygen.checkout import DEFAULT_TTL, Checkout
 from license_guard.emulator.keygen.errors import KeygenApiError
-from license_guard.emulator.keygen.service import DEFAULT_TTL, Checkout, KeygenService
+from license_guard.emulator.keygen.service import KeygenService
 from license_guard.emulator.requestlog import RequestLog, RequestRecord
 from license_guard.emulator.responses import fault_response
 from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY

@@ -10,6 +10,7 @@ from license_guard.clock import Clock, SystemClock, utc
 from license_guard.emulator.faults import Faults
 from license_guard.emulator.keygen import documents
 from license_guard.emulator.keygen.app import KeygenApp
+from license_guard.emulator.keygen.checkout import DEFAULT_TTL, Checkout
 from license_guard.emulator.keygen.records import (
     DEFAULT_HEARTBEAT_DURATION,
     ExpirationStrategy,
@@ -19,7 +20,7 @@ from license_guard.emulator.keygen.records import (
     MachineRecord,
     PolicyRecord,
 )
-from license_guard.emulator.keygen.service import DEFAULT_TTL, Checkout, KeygenService
+from license_guard.emulator.keygen.service import KeygenService
 from license_guard.emulator.keygen.signer import AccountKey
 from license_guard.emulator.requestlog import RequestLog
 from license_guard.emulator.serving import ServedEmulator

@@ -5,8 +5,8 @@ answer. It returns JSON:API documents (plain dicts) and raises :class:`KeygenApi
 refusals the API would answer; the WSGI layer (:mod:`license_guard.emulator.keygen.app`) signs
 and sends them, and the Python API of the emulator calls the same methods.
 
-Validation follows keygen-api.md section 3 for the scopes a licensing client sends (product and
-fingerprint): the first failing check wins, and every policy is non-strict.
+Validation is :mod:`~license_guard.emulator.keygen.validation`'s, check-out documents
+:mod:`~license_guard.emulator.keygen.checkout`'s.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from license_guard.clock import Clock
 from license_guard.emulator.keygen import documents as docs
+from license_guard.emulator.keygen.checkout import (
+    LICENSE_INCLUDES,
+    MACHINE_INCLUDES,
+    Checkout,
+    check_options,
+    file_resource,
+)
 from license_guard.emulator.keygen.errors import KeygenApiError
 from license_guard.emulator.keygen.records import (
     ExpirationStrategy,
@@ -32,55 +39,9 @@ from license_guard.emulator.keygen.records import (
     ProductRecord,
 )
 from license_guard.emulator.keygen.signer import AccountKey
+from license_guard.emulator.keygen.validation import DETAILS, validation_code
 
-__all__ = [
-    "DEFAULT_TTL",
-    "MACHINE_INCLUDES",
-    "MIN_TTL",
-    "Checkout",
-    "KeygenService",
-    "Validation",
-]
-
-#: The smallest TTL a check-out accepts (one hour), and the default (one month, in seconds).
-MIN_TTL = 3600
-DEFAULT_TTL = 2629746
-
-#: What a machine check-out may include (keygen-api.md section 5); the emulator fills these.
-MACHINE_INCLUDES = frozenset(
-    {"license", "license.entitlements", "license.product", "license.policy"}
-)
-LICENSE_INCLUDES = frozenset({"entitlements", "product", "policy"})
-
-
-@dataclass(frozen=True)
-class Checkout:
-    """The options of a check-out: encrypt the dataset, what to include, and the TTL in seconds
-    (None: the file never expires)."""
-
-    encrypt: bool = True
-    include: tuple[str, ...] = ()
-    ttl: int | None = DEFAULT_TTL
-
-
-class Validation:
-    """Validation codes the emulator can answer, with Keygen's exact ``detail`` strings."""
-
-    DETAILS: Mapping[str, str] = {
-        "NOT_FOUND": "does not exist",
-        "SUSPENDED": "is suspended",
-        "EXPIRED": "is expired",
-        "PRODUCT_SCOPE_MISMATCH": "product scope does not match",
-        "FINGERPRINT_SCOPE_EMPTY": "fingerprint scope is empty",
-        "NO_MACHINE": "fingerprint is not activated (has no associated machine)",
-        "NO_MACHINES": "fingerprint is not activated (has no associated machines)",
-        "FINGERPRINT_SCOPE_MISMATCH": (
-            "fingerprint is not activated (does not match any associated machines)"
-        ),
-        "HEARTBEAT_DEAD": "machine heartbeat is dead",
-        "HEARTBEAT_NOT_STARTED": "machine heartbeat is required",
-        "VALID": "is valid",
-    }
+__all__ = ["KeygenService"]
 
 
 class KeygenService:
@@ -202,11 +163,13 @@ class KeygenService:
         license has *key*."""
         with self._locked() as now:
             record = self._find_license(key)
-            code, valid = self._validation_code(record, scope, now)
+            policy = None if record is None else self._policies[record.policy_id]
+            machines = [] if record is None else self.machines(record.id)
+            code, valid = validation_code(record, policy, machines, scope, now)
             meta: dict[str, Any] = {
                 "ts": docs.timestamp(now),
                 "valid": valid,
-                "detail": Validation.DETAILS[code],
+                "detail": DETAILS[code],
                 "code": code,
             }
             if nonce is not None:
@@ -304,7 +267,7 @@ class KeygenService:
         self, bearer: LicenseRecord, machine_id: str, options: Checkout
     ) -> dict[str, Any]:
         """``POST machines/{id}/actions/check-out``: a ``machine-files`` resource."""
-        _check_checkout(options, MACHINE_INCLUDES)
+        check_options(options, MACHINE_INCLUDES)
         with self._locked() as now:
             machine = self._own_machine(bearer, machine_id)
             machine = replace(machine, last_check_out=now)
@@ -315,13 +278,13 @@ class KeygenService:
             if "license" in options.include:
                 included.insert(0, self._license_json(bearer, now))
             secret = bearer.key + machine.fingerprint
-            return self._file("machine", data, included, now, options, secret)
+            return file_resource(self.key, "machine", data, included, now, options, secret)
 
     def check_out_license(
         self, bearer: LicenseRecord, license_id: str, options: Checkout
     ) -> dict[str, Any]:
         """``POST licenses/{id}/actions/check-out`` (id or key): a ``license-files`` resource."""
-        _check_checkout(options, LICENSE_INCLUDES)
+        check_options(options, LICENSE_INCLUDES)
         with self._locked() as now:
             if license_id not in (bearer.id, bearer.key):
                 raise KeygenApiError(
@@ -329,7 +292,7 @@ class KeygenService:
                 )
             data = self._license_json(bearer, now)
             included = self._included(bearer, now, options.include, prefix="")
-            return self._file("license", data, included, now, options, bearer.key)
+            return file_resource(self.key, "license", data, included, now, options, bearer.key)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -355,54 +318,6 @@ class KeygenService:
             )
         groups = [secrets.token_hex(3).upper() for _ in range(5)]
         return "-".join([*groups, "V3"])
-
-    def _validation_code(
-        self, record: LicenseRecord | None, scope: Mapping[str, Any], now: datetime
-    ) -> tuple[str, bool]:
-        """The code and ``valid`` flag: the first failing check wins (keygen-api.md table)."""
-        if record is None:
-            return "NOT_FOUND", False
-        policy = self._policies[record.policy_id]
-        expired = record.expired(now)
-        strategy = policy.expiration_strategy
-        early = (
-            (record.suspended, "SUSPENDED"),
-            (expired and strategy is ExpirationStrategy.REVOKE_ACCESS, "EXPIRED"),
-            (
-                "product" in scope and scope["product"] != policy.product_id,
-                "PRODUCT_SCOPE_MISMATCH",
-            ),
-        )
-        for failed, code in early:
-            if failed:
-                return code, False
-        machine_code = None
-        if "fingerprint" in scope:
-            machine_code = self._fingerprint_code(record, policy, scope["fingerprint"], now)
-        if machine_code is not None:
-            return machine_code, False
-        if expired:
-            allowed = (ExpirationStrategy.ALLOW_ACCESS, ExpirationStrategy.MAINTAIN_ACCESS)
-            return "EXPIRED", strategy in allowed
-        return "VALID", True
-
-    def _fingerprint_code(
-        self, record: LicenseRecord, policy: PolicyRecord, fingerprint: object, now: datetime
-    ) -> str | None:
-        if not isinstance(fingerprint, str) or not fingerprint:
-            return "FINGERPRINT_SCOPE_EMPTY"
-        machines = self.machines(record.id)
-        if not machines:
-            return "NO_MACHINES" if policy.floating else "NO_MACHINE"
-        machine = next((m for m in machines if m.fingerprint == fingerprint), None)
-        if machine is None:
-            return "FINGERPRINT_SCOPE_MISMATCH"
-        status = machine.heartbeat_status(policy, now)
-        if status is HeartbeatStatus.DEAD:
-            return "HEARTBEAT_DEAD"
-        if policy.require_heartbeat and status is HeartbeatStatus.NOT_STARTED:
-            return "HEARTBEAT_NOT_STARTED"
-        return None
 
     def _cull_dead(self, record: LicenseRecord, policy: PolicyRecord, now: datetime) -> None:
         # Keygen's default cull strategy (DEACTIVATE_DEAD) removes dead machines, freeing their
@@ -442,66 +357,6 @@ class KeygenService:
         if f"{prefix}product" in include:
             included.append(docs.product_resource(product, account=self.account_id))
         return included
-
-    def _file(  # noqa: PLR0917 -- private; one call per kind of file
-        self,
-        kind: str,
-        data: dict[str, Any],
-        included: list[dict[str, Any]],
-        now: datetime,
-        options: Checkout,
-        secret: str,
-    ) -> dict[str, Any]:
-        ttl = options.ttl
-        expiry = None if ttl is None else docs.expiry_after(now, ttl)
-        meta = {"issued": docs.timestamp(now), "expiry": docs.timestamp(expiry), "ttl": ttl}
-        dataset: dict[str, Any] = {"data": data}
-        if options.include:
-            dataset["included"] = included
-        dataset["meta"] = meta
-        certificate = self.key.certificate(
-            kind, dataset, secret=secret if options.encrypt else None
-        )
-        relationships: dict[str, Any] = {
-            "account": {"data": {"type": "accounts", "id": self.account_id}},
-            "license": {"data": {"type": "licenses", "id": data["id"]}},
-        }
-        if kind == "machine":
-            relationships["license"] = {"data": data["relationships"]["license"]["data"]}
-            relationships["machine"] = {"data": {"type": "machines", "id": data["id"]}}
-        return {
-            "data": {
-                "id": str(uuid.uuid4()),
-                "type": f"{kind}-files",
-                "attributes": {
-                    "certificate": certificate,
-                    "algorithm": ("aes-256-gcm" if options.encrypt else "base64") + "+ed25519",
-                    "includes": list(options.include),
-                    "ttl": ttl,
-                    "expiry": meta["expiry"],
-                    "issued": meta["issued"],
-                },
-                "relationships": relationships,
-            }
-        }
-
-
-def _check_checkout(options: Checkout, allowed: frozenset[str]) -> None:
-    unknown = [name for name in options.include if name not in allowed]
-    if unknown:
-        raise KeygenApiError(
-            400,
-            "CHECKOUT_INCLUDE_INVALID",
-            f"unsupported include: {', '.join(unknown)}",
-            source={"parameter": "include"},
-        )
-    if options.ttl is not None and options.ttl < MIN_TTL:
-        raise KeygenApiError(
-            400,
-            "CHECKOUT_TTL_INVALID",
-            "must be greater than or equal to 3600 (1 hour)",
-            source={"parameter": "ttl"},
-        )
 
 
 def _invalid(code: str, detail: str, pointer: str) -> KeygenApiError:
