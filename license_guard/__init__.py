@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from license_guard.backends import Backend, KeymintBackend, LicenseInfo
+from license_guard.backends import Backend, KeygenBackend, KeymintBackend, LicenseInfo
 from license_guard.clock import ManualClock, SystemClock
 from license_guard.errors import (
     AccessTokenError,
@@ -56,6 +56,7 @@ __all__ = [
     "HostIdError",
     "InvalidLicenseKeyError",
     "InvalidResponseError",
+    "KeygenBackend",
     "KeymintBackend",
     "LeaseError",
     "LicenseBlockedError",

@@ -39,6 +39,7 @@ from license_guard.errors import (
 from license_guard.status import LicenseState, LicenseStatus
 
 if TYPE_CHECKING:
+    from license_guard.backends.base import Backend
     from license_guard.guard import LicenseGuard
 
 __all__ = ["EXIT_CODES", "main"]
@@ -75,6 +76,8 @@ STATE_EXIT_CODES: Mapping[LicenseState, int] = {
 
 Handler = Callable[[argparse.Namespace], int]
 
+BACKENDS = ("keymint", "keygen")
+
 
 def exit_code_for(error: LicenseError) -> int:
     """The documented exit code of *error*."""
@@ -106,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--product-id", help="Keymint product id ($LICENSE_GUARD_PRODUCT_ID)")
     group.add_argument("--base-url", help="licensing server URL ($LICENSE_GUARD_BASE_URL)")
     group.add_argument("--data-dir", metavar="DIR", help="lease folder ($LICENSE_GUARD_DATA_DIR)")
+    group.add_argument(
+        "--backend", choices=BACKENDS, help="licensing server type ($LICENSE_GUARD_BACKEND)"
+    )
+    group.add_argument("--account", help="Keygen account id ($LICENSE_GUARD_KEYGEN_ACCOUNT)")
+    group.add_argument(
+        "--public-key", help="Keygen Ed25519 public key, hex ($LICENSE_GUARD_KEYGEN_PUBLIC_KEY)"
+    )
 
     demo = commands.add_parser("demo", help="walk through every behaviour on a local server")
     demo.set_defaults(handler=_demo)
@@ -119,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     activate = commands.add_parser("activate", parents=[settings], help="activate this computer")
     activate.add_argument("key", nargs="?", help="the license key (read from stdin if omitted)")
     activate.add_argument("--device-tag", help="a name for this computer, e.g. 'Studio PC'")
+    activate.add_argument(
+        "--file",
+        metavar="LICENSE_FILE",
+        help="activate offline from the signed license or machine file the vendor sent (Keygen)",
+    )
     activate.set_defaults(handler=_activate)
 
     status = commands.add_parser("status", parents=[settings], help="show the license state")
@@ -194,10 +209,11 @@ def _fingerprint(args: argparse.Namespace) -> int:
 
 def _activate(args: argparse.Namespace) -> int:
     guard = _guard(args)
+    signed_file = None if args.file is None else _read_file(Path(args.file))
     key = args.key
     if key in (None, "-"):
         key = read_key(sys.stdin)
-    status = guard.activate(key, device_tag=args.device_tag)
+    status = guard.activate(key, device_tag=args.device_tag, signed_file=signed_file)
     print(f"Activated. {status.detail}")
     _print_status(status, sys.stdout)
     return EXIT_OK
@@ -244,6 +260,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         "product_id": args.product_id,
         "base_url": args.base_url,
         "data_dir": args.data_dir,
+        "backend": args.backend,
+        "account": args.account,
+        "public_key": args.public_key,
     }
     return load_settings(flags, args.environ, config_file=args.config)
 
@@ -257,22 +276,52 @@ def _data_dir(settings: Settings, app_id: str) -> Path:
 
 
 def _guard(args: argparse.Namespace) -> LicenseGuard:
-    from license_guard.backends.keymint import DEFAULT_BASE_URL, KeymintBackend
     from license_guard.guard import LicenseGuard
 
     settings = _settings(args)
-    app_id, product_id, access_token = settings.need("app_id", "product_id", "access_token")
-    backend = KeymintBackend(
-        product_id=product_id,
-        access_token=access_token,
-        base_url=settings.base_url or DEFAULT_BASE_URL,
-    )
+    (app_id,) = settings.need("app_id")
+    backend = _backend(settings)
     return LicenseGuard(
         app_id=app_id,
         backend=backend,
         storage_dir=_data_dir(settings, app_id),
         device_id=settings.device_id,
     )
+
+
+def _backend(settings: Settings) -> Backend:
+    """The backend the settings name: Keymint unless ``backend = keygen``."""
+    kind = (settings.backend or "keymint").lower()
+    if kind == "keygen":
+        from license_guard.backends.keygen import DEFAULT_BASE_URL as KEYGEN_URL
+        from license_guard.backends.keygen import KeygenBackend
+
+        product, account, public_key = settings.need("product_id", "account", "public_key")
+        return KeygenBackend(
+            account=account,
+            public_key=public_key,
+            product=product,
+            base_url=settings.base_url or KEYGEN_URL,
+        )
+    if kind != "keymint":
+        raise ConfigurationError(
+            f"Unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}."
+        )
+    from license_guard.backends.keymint import DEFAULT_BASE_URL, KeymintBackend
+
+    product_id, access_token = settings.need("product_id", "access_token")
+    return KeymintBackend(
+        product_id=product_id,
+        access_token=access_token,
+        base_url=settings.base_url or DEFAULT_BASE_URL,
+    )
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorageError(f"Cannot read the license file {path}: {exc}.", path=path) from exc
 
 
 def _print_status(status: LicenseStatus, out: TextIO) -> None:

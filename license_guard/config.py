@@ -13,6 +13,10 @@ The config file is INI (readable on every supported Python without extra package
     ; optional: where the lease lives, and an override of the hardware identity
     data_dir = /path/to/lease/folder
     device_id = ...
+    ; keymint (the default) or keygen; for Keygen, the account id and its Ed25519 key (hex)
+    backend = keygen
+    account = ...
+    public_key = ...
 
 Comments go on lines of their own (``;`` or ``#``): text after a value is part of the value.
 
@@ -31,7 +35,7 @@ from pathlib import Path
 from license_guard._redact import redact
 from license_guard.errors import ConfigurationError
 
-__all__ = ["ENV_PREFIX", "SECTION", "Settings", "load_settings"]
+__all__ = ["ENV_PREFIX", "SECTION", "Settings", "env_name", "load_settings"]
 
 SECTION = "license-guard"
 ENV_PREFIX = "LICENSE_GUARD_"
@@ -43,9 +47,17 @@ FIELDS = (
     "data_dir",
     "device_id",
     "admin_token",
+    "backend",
+    "account",
+    "public_key",
 )
 # Secrets come from the environment or the config file, never from a flag.
 SECRETS = frozenset({"access_token", "admin_token"})
+#: Settings whose environment variable is not ``LICENSE_GUARD_`` + the upper-case name.
+ENV_NAMES = {
+    "account": ENV_PREFIX + "KEYGEN_ACCOUNT",
+    "public_key": ENV_PREFIX + "KEYGEN_PUBLIC_KEY",
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class Settings:
     data_dir: str | None = None
     device_id: str | None = field(default=None, repr=False)
     admin_token: str | None = field(default=None, repr=False)
+    backend: str | None = None
+    account: str | None = None
+    public_key: str | None = None
     source: str = "defaults"
 
     def __repr__(self) -> str:
@@ -66,6 +81,7 @@ class Settings:
             f"Settings(app_id={self.app_id!r}, product_id={self.product_id!r}, "
             f"base_url={self.base_url!r}, access_token={redact(self.access_token)!r}, "
             f"admin_token={redact(self.admin_token)!r}, data_dir={self.data_dir!r}, "
+            f"backend={self.backend!r}, account={self.account!r}, "
             f"source={self.source!r})"
         )
 
@@ -78,9 +94,9 @@ class Settings:
         missing = [name for name in names if not getattr(self, name)]
         if missing:
             hints = ", ".join(
-                f"{name} (--{name.replace('_', '-')} or {ENV_PREFIX}{name.upper()})"
+                f"{name} (--{name.replace('_', '-')} or {env_name(name)})"
                 if name not in SECRETS
-                else f"{name} ({ENV_PREFIX}{name.upper()} or the config file)"
+                else f"{name} ({env_name(name)} or the config file)"
                 for name in missing
             )
             raise ConfigurationError(f"Missing settings: {hints}.")
@@ -106,10 +122,15 @@ def load_settings(
     for name in FIELDS:
         values[name] = (
             (flags.get(name) if name not in SECRETS else None)
-            or environ.get(ENV_PREFIX + name.upper())
+            or environ.get(env_name(name))
             or from_file.get(name)
         )
     return Settings(**values, source=str(path) if from_file else "flags and environment")
+
+
+def env_name(setting: str) -> str:
+    """The environment variable of *setting*, e.g. ``LICENSE_GUARD_KEYGEN_ACCOUNT``."""
+    return ENV_NAMES.get(setting, ENV_PREFIX + setting.upper())
 
 
 def _config_path(

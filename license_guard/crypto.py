@@ -4,6 +4,8 @@
 * :func:`seal` / :func:`open_sealed`: AES-256-GCM with a random 96-bit nonce and associated data.
 * :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
+* :func:`new_ed25519_key`, :func:`sign_ed25519`, :func:`encrypt_aes256gcm`: the signing side of
+  those formats, for the local Keygen emulator (a real server keeps its key elsewhere).
 
 Every failure raises :class:`CryptoError`, chained from the original; the caller turns it into the
 right :class:`~license_guard.errors.LicenseError` at its own seam (a bad lease is a ``LeaseError``,
@@ -28,9 +30,12 @@ __all__ = [
     "constant_time_equal",
     "decrypt_aes256gcm",
     "derive_key",
+    "encrypt_aes256gcm",
+    "new_ed25519_key",
     "open_sealed",
     "seal",
     "sha256",
+    "sign_ed25519",
     "verify_ed25519",
 ]
 
@@ -81,6 +86,44 @@ def decrypt_aes256gcm(secret: bytes, *, ciphertext: bytes, nonce: bytes, tag: by
         return AESGCM(sha256(secret)).decrypt(nonce, ciphertext + tag, None)
     except InvalidTag as exc:
         raise CryptoError("encrypted data failed authentication") from exc
+
+
+def encrypt_aes256gcm(secret: bytes, plaintext: bytes) -> tuple[bytes, bytes, bytes]:
+    """Encrypt under ``SHA-256(secret)`` with a random nonce and no associated data; returns
+    ``(ciphertext, nonce, tag)``, the reverse of :func:`decrypt_aes256gcm`."""
+    nonce = os.urandom(NONCE_SIZE)
+    sealed = AESGCM(sha256(secret)).encrypt(nonce, plaintext, None)
+    return sealed[:-TAG_SIZE], nonce, sealed[-TAG_SIZE:]
+
+
+def new_ed25519_key() -> tuple[bytes, bytes]:
+    """A fresh Ed25519 key pair as raw bytes: ``(private 32 bytes, public 32 bytes)``."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
+
+    private = Ed25519PrivateKey.generate()
+    return (
+        private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
+        private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
+    )
+
+
+def sign_ed25519(private_key: bytes, message: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of *message* by the raw 32-byte *private_key*.
+
+    Raises:
+        CryptoError: the private key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
 
 
 def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:

@@ -175,17 +175,25 @@ class LicenseGuard:
 
     # -- the public verbs ---------------------------------------------------------------------
 
-    def activate(self, license_key: str, *, device_tag: str | None = None) -> LicenseStatus:
+    def activate(
+        self, license_key: str, *, device_tag: str | None = None, signed_file: str | None = None
+    ) -> LicenseStatus:
         """Activate this device with *license_key* and store the lease.
 
         Activating a device that is already registered takes no new seat, so this is safe to
         repeat. Activating with a different key replaces the lease and frees the old key's seat
         when the server can be reached.
 
+        *signed_file* is the text of a server-signed file the vendor sent (a Keygen machine file
+        for this host ID, or a license file) for a computer that cannot reach the server: it is
+        verified offline, and the lease it makes lasts as long as the file, with no online check.
+
         Raises:
             LicenseDeniedError: the server refused (invalid key, expired, blocked, full, ...).
             LicenseUnreachableError: the server could not be asked; nothing was changed.
-            ConfigurationError: bad access token, product id or arguments.
+            ConfigurationError: bad access token, product id or arguments (or a signed file
+                with a backend that has none).
+            LeaseError: the signed file is not genuine, not for this key or device, or expired.
             StorageError: the lease could not be written (the seat is taken; activating again
                 once the problem is fixed does not take another).
         """
@@ -197,9 +205,14 @@ class LicenseGuard:
         with self._ops, self.store.lock:
             previous = self._read_lease_quietly()
             deadline = Deadline(self.activation_timeout, clock=self._clock)
-            info = self.backend.activate(
-                license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
-            )
+            if signed_file is None:
+                info = self.backend.activate(
+                    license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
+                )
+            else:
+                info = self.backend.activate_offline(
+                    signed_file, license_key=license_key, host_id=self.host_id, now=self._now()[0]
+                )
             now = self._record_server_time(info)
             same_key = previous is not None and previous.license_key == license_key
             lease = Lease(
@@ -216,7 +229,9 @@ class LicenseGuard:
                 device_tag=device_tag or (previous.device_tag if previous and same_key else None),
                 features=info.features,
                 signed_data=info.signed_data,
+                air_gapped=signed_file is not None,
             )
+            lease = self.backend.check_lease(lease, now=now)  # as every later load will see it
             self.store.save(lease)
             log.info("activated %s on this device (key %s)", self.app_id, lease.key_hint)
             if previous is not None and not same_key:
@@ -328,6 +343,32 @@ class LicenseGuard:
             self._publish(None)
             log.info("released %s on this device (seat freed: %s)", self.app_id, freed)
             return freed
+
+    def heartbeat(self) -> timedelta | None:
+        """Tell the server this device is running, when its license requires heartbeats (the
+        background refresher calls this). Returns the wait until the next one, or ``None`` when
+        none is needed (no lease, a revoked or air-gapped lease, or no heartbeat policy).
+
+        A refused heartbeat is checked with a validation: it revokes the lease when the server
+        still refuses, and the heartbeat is tried once more when it does not.
+
+        Raises:
+            LicenseDeniedError: the server considers this device gone; the lease is revoked.
+            LicenseUnreachableError: the server could not be asked.
+            LeaseError, StorageError: as for status.
+        """
+        from license_guard.http import Deadline
+
+        with self._ops:
+            lease = self._load_lease(reload=not self._loaded)
+            if lease is None or lease.revocation is not None or lease.air_gapped:
+                return None
+            deadline = Deadline(self.online_timeout, clock=self._clock)
+            try:
+                return self.backend.heartbeat(lease, deadline=deadline)
+            except LicenseDeniedError:
+                renewed = self._validate_online(lease, timeout=self.online_timeout)
+                return self.backend.heartbeat(renewed, deadline=deadline)
 
     def start_background_refresh(self, *, on_result: OnResult | None = None) -> BackgroundRefresher:
         """Re-check the license online every ``revalidate_every`` (with jitter) in a daemon
@@ -442,6 +483,8 @@ class LicenseGuard:
         """Validate with the server and store the outcome. A denial revokes the lease."""
         from license_guard.http import Deadline
 
+        if lease.air_gapped:
+            return lease  # activated from a signed file: there is no server to ask
         deadline = Deadline(timeout or self.activation_timeout, clock=self._clock)
         try:
             info = self.backend.validate(
@@ -468,6 +511,7 @@ class LicenseGuard:
             revocation=None,
             signed_data=info.signed_data or lease.signed_data,
         )
+        renewed = self.backend.check_lease(renewed, now=now)
         self._save_and_hold(renewed)
         return renewed
 

@@ -71,6 +71,10 @@ class Lease:
     revocation: Revocation | None = None
     signed_data: str | None = field(default=None, repr=False)
     """Server-signed proof kept exactly as issued (a Keygen machine file), if any."""
+    offline_until: datetime | None = None
+    """When the server-signed proof stops vouching for offline use (a machine file's expiry)."""
+    air_gapped: bool = False
+    """Activated from a file the vendor sent: the guard never asks the server about it."""
 
     def __post_init__(self) -> None:
         for name in ("activated_at", "verified_at", "highest_seen"):
@@ -113,6 +117,8 @@ class Lease:
                 "at": revocation.at.isoformat(),
             },
             "signed_data": self.signed_data,
+            "offline_until": self.offline_until.isoformat() if self.offline_until else None,
+            "air_gapped": self.air_gapped,
         }
 
     @classmethod
@@ -147,6 +153,9 @@ class Lease:
                     at=_time(revocation["at"]),
                 ),
                 signed_data=_optional_text(data.get("signed_data")),
+                # Leases written before these two fields existed have neither.
+                offline_until=_time(data["offline_until"]) if data.get("offline_until") else None,
+                air_gapped=_flag(data.get("air_gapped", False)),
             )
         except LeaseError:
             raise
@@ -202,6 +211,12 @@ def _text(value: object) -> str:
 
 def _optional_text(value: object) -> str | None:
     return None if value is None else _text(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("expected a boolean")
+    return value
 
 
 def _time(value: object) -> datetime:

@@ -11,12 +11,16 @@ directly and the guard, the gate and the CLI all decide the same way:
 4. past the license's own expiry: expired;
 5. past ``verified_at + grace_period``: the grace is over;
 6. past ``verified_at + revalidate_every``: still licensed, in grace, and an online check is due.
+
+A lease holding a server-signed offline proof (a Keygen machine file) also ends its grace when
+that proof expires (``offline_until``). A lease activated from a file on an air-gapped computer
+has no server to ask: the signed file's own window replaces the grace period and the checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from license_guard import errors
 from license_guard.errors import (
@@ -31,6 +35,9 @@ from license_guard.lease import Lease
 from license_guard.status import LicenseState
 
 __all__ = ["Policy", "Verdict", "judge"]
+
+# The end of an air-gapped lease whose signed file never expires.
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,7 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
     Args:
         trusted: *now* comes from the server (this session), so it cannot be a rolled-back clock.
     """
-    grace_until = lease.verified_at + policy.grace_period
-    next_check_at = min(lease.verified_at + policy.revalidate_every, grace_until)
+    grace_until, next_check_at = _windows(lease, policy)
     effective = max(now, lease.highest_seen)
 
     def verdict(
@@ -137,7 +143,11 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
         return verdict(
             LicenseState.GRACE_EXPIRED,
             GracePeriodExpiredError(
-                f"The licensing server has not been reached since "
+                f"The license file of this offline computer expired on "
+                f"{grace_until:%Y-%m-%d %H:%M} UTC. Ask the vendor for a new one and activate "
+                "with it."
+                if lease.air_gapped
+                else f"The licensing server has not been reached since "
                 f"{lease.verified_at:%Y-%m-%d %H:%M} UTC and the offline grace period ended on "
                 f"{grace_until:%Y-%m-%d %H:%M} UTC. Connect to the internet and try again.",
                 grace_until=grace_until,
@@ -146,6 +156,17 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
     if effective >= next_check_at:
         return verdict(LicenseState.GRACE, None, min(limits))
     return verdict(LicenseState.ACTIVE, None, min([*limits, next_check_at]))
+
+
+def _windows(lease: Lease, policy: Policy) -> tuple[datetime, datetime]:
+    """``(grace_until, next_check_at)`` of *lease*."""
+    if lease.air_gapped:
+        until = lease.offline_until or _NEVER
+        return until, until
+    grace_until = lease.verified_at + policy.grace_period
+    if lease.offline_until is not None:
+        grace_until = min(grace_until, lease.offline_until)
+    return grace_until, min(lease.verified_at + policy.revalidate_every, grace_until)
 
 
 def revived_denial(lease: Lease) -> LicenseError:

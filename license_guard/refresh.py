@@ -6,6 +6,11 @@ all come back at the same minute every day; so the first check after start is pl
 random before it falls due, and later checks keep that phase with a little jitter. Failed checks
 back off exponentially (with jitter) up to an hour. Every error is caught and logged: the
 refresher never dies of one, and only :meth:`BackgroundRefresher.stop` ends it.
+
+A second thread sends heartbeats for licenses whose policy requires them (Keygen): at once, then
+as often as the backend says, retrying sooner after a failure; while none is needed (no lease
+yet, or a policy without heartbeats) it looks again every ``retry_initial``, which reads memory
+only.
 """
 
 from __future__ import annotations
@@ -90,6 +95,9 @@ class BackgroundRefresher:
         self.checks = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._beats: threading.Thread | None = None
+        #: Heartbeats sent so far.
+        self.heartbeats = 0
 
     @property
     def running(self) -> bool:
@@ -102,12 +110,17 @@ class BackgroundRefresher:
             return
         self._thread = threading.Thread(target=self._run, name="license_guard-refresh", daemon=True)
         self._thread.start()
+        self._beats = threading.Thread(
+            target=self._beat, name="license_guard-heartbeat", daemon=True
+        )
+        self._beats.start()
 
     def stop(self, timeout: float | None = 5.0) -> None:
         """Ask the thread to stop and wait up to *timeout* seconds for it."""
         self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        for thread in (self._thread, self._beats):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
 
     def _run(self) -> None:
         delay = self.schedule.first(self._due_in())
@@ -136,6 +149,34 @@ class BackgroundRefresher:
                 failures = 0
                 delay = self.schedule.after_success()
             self._report(outcome)
+
+    def _beat(self) -> None:
+        delay, failures, period = timedelta(0), 0, self.schedule.retry_max
+        while not self._stop.wait(delay.total_seconds()):
+            try:
+                next_in = self.guard.heartbeat()
+            except LicenseUnreachableError as exc:
+                failures += 1
+                # Sooner than the usual backoff: a heartbeat missed for a whole period is fatal.
+                delay = min(self.schedule.after_failure(failures), period / 4)
+                log.info("heartbeat failed (%d in a row): %s", failures, exc)
+                continue
+            except LicenseError as exc:
+                failures, delay = 0, self.schedule.retry_max
+                log.warning("heartbeat refused: %s", exc)
+                self._report(exc)
+                continue
+            except Exception:
+                failures += 1
+                delay = self.schedule.after_failure(failures)
+                log.exception("heartbeat crashed; will retry")
+                continue
+            failures = 0
+            if next_in is None:
+                delay = self.schedule.retry_initial
+            else:
+                self.heartbeats += 1
+                period = delay = next_in
 
     def _due_in(self) -> timedelta:
         try:

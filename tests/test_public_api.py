@@ -23,6 +23,7 @@ PUBLIC = [
     "HostIdError",
     "InvalidLicenseKeyError",
     "InvalidResponseError",
+    "KeygenBackend",
     "KeymintBackend",
     "LeaseError",
     "LicenseBlockedError",

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from license_guard.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from license_guard.http import Deadline
@@ -97,6 +99,33 @@ class Backend(ABC):
             LeaseError: the signed proof is not genuine, or not for this device or key.
         """
         return lease
+
+    def activate_offline(
+        self, signed_file: str, *, license_key: str, host_id: str, now: datetime
+    ) -> LicenseInfo:
+        """Activate from a server-signed file the vendor sent, for a device that cannot reach
+        the server (air-gapped). *now* is this device's clock.
+
+        Raises:
+            ConfigurationError: this backend has no signed files (the default).
+            LeaseError: the file is not genuine, not for this key or device, or has expired.
+            LicenseDeniedError: the key or the license in the file is refused.
+        """
+        raise ConfigurationError(
+            f"The {self.name} backend cannot activate from a file: activate online with the key."
+        )
+
+    def heartbeat(self, lease: Lease, *, deadline: Deadline) -> timedelta | None:
+        """Tell the server this device is running, when its license requires that.
+
+        Returns the wait until the next heartbeat, or ``None`` when none is needed (the
+        default: no heartbeats).
+
+        Raises:
+            LicenseDeniedError: the server considers this device gone.
+            LicenseUnreachableError, ConfigurationError: as for validate.
+        """
+        return None
 
     def close(self) -> None:  # noqa: B027  most backends hold nothing to close
         """Release network resources."""

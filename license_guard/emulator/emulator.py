@@ -8,28 +8,24 @@ from dataclasses import asdict
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from license_guard.clock import Clock, SystemClock, utc
 from license_guard.emulator.app import EmulatorApp
 from license_guard.emulator.control import Control
 from license_guard.emulator.faults import Faults
 from license_guard.emulator.records import AccessToken, Customer, Product, Seed
-from license_guard.emulator.requestlog import RequestLog, RequestRecord
+from license_guard.emulator.requestlog import RequestLog
 from license_guard.emulator.service import KeymintService, Licensee
+from license_guard.emulator.serving import ServedEmulator
 from license_guard.emulator.store import Store
-from license_guard.emulator.transport import build_transport
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = ["Emulator"]
 
 _SEED_SETTING = "seed"
 
 
-class Emulator:
+class Emulator(ServedEmulator):
     """A Keymint-compatible licensing server (API generation 1) for tests, demos and development.
 
     State lives in SQLite: in memory when *db_path* is None, else in that file, which a later
@@ -189,34 +185,10 @@ class Emulator:
 
     # Serving and observing.
 
-    @property
-    def request_log(self) -> list[RequestRecord]:
-        """A copy of the log of API requests so far (no tokens or keys), oldest first."""
-        return self._log.records()
-
-    def clear_request_log(self) -> None:
-        """Forget the requests logged so far."""
-        self._log.clear()
-
-    def transport(self) -> httpx.BaseTransport:
-        """An httpx transport serving this emulator in process (imports httpx on first use)."""
-        return build_transport(self.wsgi_app, self.faults)
-
     def close(self) -> None:
         """Clear every fault (ending hung requests) and close the database."""
         self.faults.clear()
         self._store.close()
-
-    def __enter__(self) -> Emulator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         where = "memory" if self.db_path is None else str(self.db_path)

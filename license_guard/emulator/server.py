@@ -12,7 +12,7 @@ import struct
 import threading
 from socketserver import ThreadingMixIn
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -20,16 +20,25 @@ from license_guard.emulator.faults import Hang
 from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
 
 if TYPE_CHECKING:
-    from license_guard.emulator.app import EmulatorApp
-    from license_guard.emulator.emulator import Emulator
     from license_guard.emulator.faults import Faults
+    from license_guard.emulator.transport import FaultingApp
 
-__all__ = ["EmulatorServer"]
+__all__ = ["EmulatorServer", "Servable"]
 
 _HOST = "127.0.0.1"
 # serve_forever notices stop() only between polls: a short poll keeps stop() (and every test's
 # teardown) at a few milliseconds, for a wake-up that costs next to nothing.
 _POLL_SECONDS = 0.005
+
+
+class Servable(Protocol):
+    """What EmulatorServer serves: the Keymint ``Emulator`` or the ``KeygenEmulator``."""
+
+    @property
+    def wsgi_app(self) -> FaultingApp: ...
+
+    @property
+    def faults(self) -> Faults: ...
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -40,9 +49,9 @@ class _Server(ThreadingMixIn, WSGIServer):
     # 5 would make the kernel drop SYNs and the clients retry a second later.
     request_queue_size = 64
 
-    def __init__(self, emulator: Emulator, port: int, stopping: threading.Event) -> None:
+    def __init__(self, emulator: Servable, port: int, stopping: threading.Event) -> None:
         super().__init__((_HOST, port), _Handler)
-        self.app: EmulatorApp = emulator.wsgi_app
+        self.app: FaultingApp = emulator.wsgi_app
         self.faults: Faults = emulator.faults
         self.stopping = stopping
         self.set_app(self.app)
@@ -94,7 +103,8 @@ class _Handler(WSGIRequestHandler):
 
 
 class EmulatorServer:
-    """Serve an :class:`~license_guard.emulator.Emulator` over HTTP on ``127.0.0.1:port``.
+    """Serve an :class:`~license_guard.emulator.Emulator` (or a
+    :class:`~license_guard.emulator.keygen.KeygenEmulator`) over HTTP on ``127.0.0.1:port``.
 
     The socket is bound at construction (``port=0`` picks a free port; :attr:`url` is known at
     once); :meth:`start` serves from a background thread; :meth:`stop` ends it, releases any hung
@@ -102,7 +112,7 @@ class EmulatorServer:
     stopped server cannot be started again. Raises :class:`OSError` when the port is taken.
     """
 
-    def __init__(self, emulator: Emulator, *, port: int = 0) -> None:
+    def __init__(self, emulator: Servable, *, port: int = 0) -> None:
         self._stopping = threading.Event()
         self._server = _Server(emulator, port, self._stopping)
         self._thread: threading.Thread | None = None

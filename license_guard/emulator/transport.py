@@ -6,20 +6,33 @@ standard library alone) never pulls it in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from license_guard.emulator.faults import Hang
 
 if TYPE_CHECKING:
     import httpx
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from license_guard.emulator.app import EmulatorApp
-    from license_guard.emulator.faults import Faults
+    from license_guard.emulator.faults import Faults, SocketFault
 
-__all__ = ["build_transport"]
+__all__ = ["FaultingApp", "build_transport"]
 
 
-def build_transport(app: EmulatorApp, faults: Faults) -> httpx.BaseTransport:
+class FaultingApp(Protocol):
+    """A WSGI app that also names the socket fault a request meets (each emulator's app)."""
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]: ...
+
+    def take_socket_fault(
+        self, method: str, path: str, authorization: str | None
+    ) -> SocketFault | None: ...
+
+
+def build_transport(app: FaultingApp, faults: Faults) -> httpx.BaseTransport:
     """An httpx transport that hands requests to *app* without a socket.
 
     Socket-level faults are shown the way httpx shows them over a network: a hang waits for the

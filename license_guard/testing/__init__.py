@@ -16,6 +16,12 @@ Fixtures (each fresh per test):
     an :class:`~license_guard.emulator.EmulatorServer` serving it on 127.0.0.1, stopped after;
 ``keymint_transport``
     an in-process httpx transport to it (``httpx.Client(transport=keymint_transport)``).
+``keygen_emulator``, ``keygen_seed``, ``keygen_server``, ``keygen_transport``
+    the same for a :class:`~license_guard.emulator.keygen.KeygenEmulator`: seeded with a license
+    of 5 machines that grants the entitlement ``export-4k``; the seed holds the account id and
+    the account's public key for :class:`~license_guard.KeygenBackend`.
+
+The shared backend contract tests are in :mod:`license_guard.testing.contract`.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import pytest
 
 from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
+from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed
 
 if TYPE_CHECKING:
     import httpx
@@ -35,6 +42,10 @@ if TYPE_CHECKING:
 __all__ = [
     "EMULATOR_EPOCH",
     "emulator_clock",
+    "keygen_emulator",
+    "keygen_seed",
+    "keygen_server",
+    "keygen_transport",
     "keymint_emulator",
     "keymint_seed",
     "keymint_server",
@@ -79,4 +90,35 @@ def keymint_server(keymint_emulator: Emulator) -> Iterator[EmulatorServer]:
 def keymint_transport(keymint_emulator: Emulator) -> Iterator[httpx.BaseTransport]:
     """An httpx transport to ``keymint_emulator`` without a socket; closed after the test."""
     with keymint_emulator.transport() as transport:
+        yield transport
+
+
+@pytest.fixture
+def keygen_emulator(emulator_clock: ManualClock) -> Iterator[KeygenEmulator]:
+    """A Keygen emulator on ``emulator_clock``, seeded (5 machines, ``export-4k``)."""
+    emulator = KeygenEmulator(clock=emulator_clock)
+    emulator.seed(max_machines=5, entitlements=("export-4k",))
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def keygen_seed(keygen_emulator: KeygenEmulator) -> KeygenSeed:
+    """The seed of ``keygen_emulator``: account, public key, product, policy and license."""
+    seed = keygen_emulator.stored_seed()
+    assert seed is not None, "keygen_emulator is seeded when it is created"
+    return seed
+
+
+@pytest.fixture
+def keygen_server(keygen_emulator: KeygenEmulator) -> Iterator[EmulatorServer]:
+    """``keygen_emulator`` served on ``127.0.0.1`` at a free port (``.url``); stopped after."""
+    with EmulatorServer(keygen_emulator) as server:
+        yield server
+
+
+@pytest.fixture
+def keygen_transport(keygen_emulator: KeygenEmulator) -> Iterator[httpx.BaseTransport]:
+    """An httpx transport to ``keygen_emulator`` without a socket; closed after the test."""
+    with keygen_emulator.transport() as transport:
         yield transport
