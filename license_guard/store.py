@@ -29,7 +29,7 @@ log = logging.getLogger("license_guard.store")
 
 LEASE_NAME = "license.lease"
 LOCK_NAME = "license.lock"
-_MAX_LEASE_BYTES = 1 << 20  # a lease is a few hundred bytes; anything huge is not ours
+_MAX_LEASE_BYTES = 1 << 20  # a lease is under 10 KiB (a Keygen one holds a signed file); anything huge is not ours
 
 
 class LeaseStore:
