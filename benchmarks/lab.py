@@ -119,6 +119,7 @@ class Lab:
         started = time.perf_counter()
         completed = subprocess.run(
             [sys.executable, *args],
+            cwd=self.workdir,  # for ``-c`` the working folder comes first on sys.path
             env=self.environment() if env is None else env,
             capture_output=True,
             text=True,
@@ -148,7 +149,12 @@ class Lab:
         command = [valgrind, "--tool=cachegrind", "--cache-sim=no"]
         command += ["--cachegrind-out-file=/dev/null", sys.executable, *args]
         completed = subprocess.run(
-            command, env=self.environment(), capture_output=True, text=True, check=False
+            command,
+            cwd=self.workdir,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         found = _INSTRUCTIONS.search(completed.stderr)
         if completed.returncode != 0 or found is None:

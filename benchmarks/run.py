@@ -50,12 +50,17 @@ def run(
         "settings": {k: v for k, v in vars(mode).items() if k != "name"},
     }
     figures = []
+    durations: dict[int, float] = {}
     with lab() as the_lab:
         for number, measure in FIGURES.items():
             if only and number not in only:
                 continue
             progress(f"figure {number}")
+            began = time.perf_counter()
             figures.append(measure(the_lab, mode))
+            durations[number] = round(time.perf_counter() - began, 1)
+            progress(f"figure {number} took {durations[number]} s")
+    environment["figure_seconds"] = durations
     environment["load_average"]["end"] = _load()
     environment["seconds"] = time.perf_counter() - started
     return figures, environment
