@@ -69,9 +69,10 @@ def number(value: float) -> str:
 
 def _cells(row: Row) -> list[str]:
     p25, p75 = row.sample.quartiles
+    unit = row.unit if row.unit == "x" else f" {row.unit}"
     return [
         row.label,
-        f"{number(row.sample.median)} {row.unit}",
+        f"{number(row.sample.median)}{unit}",
         f"{number(p25)} to {number(p75)}",
         str(len(row.sample.values)),
         row.comparison(),
@@ -103,7 +104,10 @@ def markdown(figures: Sequence[Figure], environment: Mapping[str, Any]) -> str:
     lines += ["| # | " + " | ".join(_HEADER) + " |", "|---" * (len(_HEADER) + 1) + "|"]
     for figure in figures:
         for row in figure.rows:
-            lines.append(f"| {figure.number} | " + " | ".join(_cells(row)) + " |")
+            cells = _cells(row)
+            label = cells[0].lstrip(" ")
+            cells[0] = "&nbsp;" * (len(cells[0]) - len(label)) + label  # keep the indentation
+            lines.append(f"| {figure.number} | " + " | ".join(cells) + " |")
     lines += ["", "| # | target | result | measured |", "|---|---|---|---|"]
     for figure in figures:
         for target in figure.targets:

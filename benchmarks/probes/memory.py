@@ -27,18 +27,10 @@ stage = sys.argv[1]
 if stage == "floor":
     import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
 elif stage != "bare":
-    from license_guard import KeymintBackend, LicenseGuard
+    from bench_app import app_guard  # imports license_guard
 
     if stage != "import":
-        guard = LicenseGuard(
-            app_id=os.environ["LG_BENCH_APP"],
-            backend=KeymintBackend(
-                product_id=os.environ["LG_BENCH_PRODUCT"],
-                access_token=os.environ["LG_BENCH_TOKEN"],
-                base_url=os.environ["LG_BENCH_URL"],
-            ),
-            storage_dir=os.environ.get("LG_BENCH_STORAGE"),
-        )
+        guard = app_guard()
         if stage == "start":
             status = guard.ensure_activated()
         else:

@@ -5,24 +5,15 @@ Prints one JSON line: the time spent importing and checking, as seen from inside
 the modules an offline start should not need were imported anyway.
 """
 
-import os
 import sys
 import time
 
 started = time.perf_counter()
 
-from license_guard import KeymintBackend, LicenseGuard  # noqa: E402
+from bench_app import app_guard  # noqa: E402  (imports license_guard)
 
 imported = time.perf_counter()
-guard = LicenseGuard(
-    app_id=os.environ["LG_BENCH_APP"],
-    backend=KeymintBackend(
-        product_id=os.environ["LG_BENCH_PRODUCT"],
-        access_token=os.environ["LG_BENCH_TOKEN"],
-        base_url=os.environ["LG_BENCH_URL"],
-    ),
-    storage_dir=sys.argv[1] if len(sys.argv) > 1 else os.environ.get("LG_BENCH_STORAGE"),
-)
+guard = app_guard(storage_dir=sys.argv[1] if len(sys.argv) > 1 else None)
 status = guard.ensure_activated()
 checked = time.perf_counter()
 if not status.is_licensed:
