@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from license_guard.backends import Backend, KeygenBackend, KeymintBackend, LicenseInfo
+from license_guard.backends import Backend, KeymintBackend, LicenseInfo
 from license_guard.clock import ManualClock, SystemClock
 from license_guard.errors import (
     AccessTokenError,
@@ -75,3 +76,16 @@ __all__ = [
     "StorageError",
     "SystemClock",
 ]
+
+
+if TYPE_CHECKING:
+    from license_guard.backends.keygen import KeygenBackend
+
+
+def __getattr__(name: str) -> Any:
+    # Keygen's backend (and its signature code) loads on first use, not on every app start.
+    if name == "KeygenBackend":
+        from license_guard.backends.keygen import KeygenBackend
+
+        return KeygenBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

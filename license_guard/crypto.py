@@ -6,6 +6,10 @@
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
 * :func:`new_ed25519_key`, :func:`sign_ed25519`, :func:`encrypt_aes256gcm`: the signing side of
   those formats, for the local Keygen emulator (a real server keeps its key elsewhere).
+* :func:`hmac_sha256` and :func:`sha256`: keyed and plain digests (the host ID, Keygen digests).
+
+Digests come from ``cryptography`` too, not from :mod:`hashlib`: the standard library's OpenSSL
+binding is a second copy of OpenSSL that would be loaded (and initialised) on every start.
 
 Every failure raises :class:`CryptoError`, chained from the original; the caller turns it into the
 right :class:`~license_guard.errors.LicenseError` at its own seam (a bad lease is a ``LeaseError``,
@@ -14,13 +18,12 @@ a bad response an ``InvalidResponseError``).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hmac import HMAC
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "decrypt_aes256gcm",
     "derive_key",
     "encrypt_aes256gcm",
+    "hmac_sha256",
     "new_ed25519_key",
     "open_sealed",
     "seal",
@@ -146,11 +150,22 @@ def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
 
 def sha256(data: bytes) -> bytes:
     """The raw 32-byte SHA-256 digest of *data*."""
-    return hashlib.sha256(data).digest()
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    return digest.finalize()
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """The raw 32-byte HMAC-SHA256 (RFC 2104) of *message* under *key*."""
+    mac = HMAC(key, hashes.SHA256())
+    mac.update(message)
+    return mac.finalize()
 
 
 def constant_time_equal(a: str | bytes, b: str | bytes) -> bool:
     """Compare two secrets without leaking where they differ."""
+    import hmac  # only signed Keygen data is compared; a start does not need hashlib's OpenSSL
+
     a_bytes = a.encode() if isinstance(a, str) else a
     b_bytes = b.encode() if isinstance(b, str) else b
     return hmac.compare_digest(a_bytes, b_bytes)

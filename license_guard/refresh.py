@@ -2,8 +2,8 @@
 
 The schedule is a pure object (:class:`RefreshSchedule`) so its effect on a whole fleet can be
 computed with a virtual clock. A fleet of installs activated at the same moment would otherwise
-all come back at the same minute every day; so the first check after start is placed uniformly at
-random before it falls due, and later checks keep that phase with a little jitter. Failed checks
+all come back at the same minute every day; so the first check after start is placed at random
+before it falls due, and later checks keep that phase with a little jitter. Failed checks
 back off exponentially (with jitter) up to an hour. Every error is caught and logged: the
 refresher never dies of one, and only :meth:`BackgroundRefresher.stop` ends it.
 
@@ -16,6 +16,7 @@ only.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 from collections.abc import Callable
@@ -55,11 +56,22 @@ class RefreshSchedule:
     random: Callable[[], float] = field(default=random.random, repr=False)
 
     def first(self, due_in: timedelta) -> timedelta:
-        """The first check after start: anywhere before it falls due, to spread a fleet."""
+        """The first check after start: anywhere before it falls due, to spread a fleet.
+
+        The delay is drawn as the time to the next check of a refresher that has been running
+        for long (the forward recurrence time of :meth:`after_success`'s delays): uniform over
+        the interval times a size-biased regular delay. So a fleet started at one instant asks
+        at the same rate on its first day as on any later one. A plain uniform draw would not:
+        the second checks of the installs that drew an early first one (due again a little
+        early, by the jitter) would pile onto the last first checks, up to twice the rate in
+        the hour before the first day ends.
+        """
         if due_in <= timedelta(0):
             overdue: float = self.random()
             return min(self.retry_initial, self.interval) * overdue
-        fraction: float = self.random()
+        shortest = 1.0 - self.jitter  # regular delays are uniform in [shortest, 1] intervals
+        size_biased = math.sqrt(shortest**2 + self.random() * (1.0 - shortest**2))
+        fraction: float = self.random() * size_biased
         return min(due_in, self.interval) * fraction
 
     def after_success(self) -> timedelta:

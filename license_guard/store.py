@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
@@ -29,7 +28,9 @@ log = logging.getLogger("license_guard.store")
 
 LEASE_NAME = "license.lease"
 LOCK_NAME = "license.lock"
-_MAX_LEASE_BYTES = 1 << 20  # a lease is under 10 KiB (a Keygen one holds a signed file); anything huge is not ours
+_MAX_LEASE_BYTES = (
+    1 << 20
+)  # a lease is under 10 KiB (a Keygen one holds a signed file); anything huge is not ours
 
 
 class LeaseStore:
@@ -106,6 +107,10 @@ class LeaseStore:
             return True
 
     def _write_atomically(self, blob: bytes) -> None:
+        # Imported here: tempfile (with shutil, random, bz2 and lzma behind it) is among the
+        # largest imports of a start, and a start with a fresh lease writes nothing.
+        import tempfile
+
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(prefix=".lease-", suffix=".tmp", dir=self.directory)

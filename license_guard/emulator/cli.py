@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -227,7 +228,22 @@ def _fault(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both end ``serve`` cleanly (state closed, "stopped" printed).
+
+    Set explicitly: a process started in the background by a shell inherits SIGINT ignored,
+    and a server that cannot be stopped the documented way would hang its caller.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _stop_on_signals()
     from_env = os.environ.get(ADMIN_TOKEN_ENV)
     admin_secret = from_env or new_admin_secret()
     try:

@@ -8,13 +8,12 @@ The guard also keeps the raw ID in memory to derive its lease key; it is never i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from license_guard.crypto import hmac_sha256
 from license_guard.errors import ConfigurationError, HostIdError
 
 __all__ = [
@@ -86,7 +85,7 @@ def salted_host_id(raw_id: str, app_id: str) -> str:
     _require_app_id(app_id)
     if not raw_id:
         raise HostIdError("There is no device identifier to derive a host ID from.")
-    return hmac.new(raw_id.encode(), app_id.encode(), hashlib.sha256).hexdigest()
+    return hmac_sha256(raw_id.encode(), app_id.encode()).hex()
 
 
 def resolve_host_identity(app_id: str, sources: Iterable[IdentitySource]) -> HostIdentity:

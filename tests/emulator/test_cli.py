@@ -69,8 +69,15 @@ def _field(banner: str, label: str) -> str:
     return match.group(1)
 
 
+def _as_a_background_job() -> None:
+    # What a shell does to a job started with "&": SIGINT ignored, inherited by the child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
-def _serve(*options: str) -> Iterator[tuple[Served, subprocess.Popen[str], _Lines]]:
+def _serve(
+    *options: str, background: bool = False
+) -> Iterator[tuple[Served, subprocess.Popen[str], _Lines]]:
     command = [sys.executable, "-m", "license_guard", "emulator", "serve", "--port", "0"]
     env = {**os.environ, ENV: ADMIN, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
@@ -79,6 +86,7 @@ def _serve(*options: str) -> Iterator[tuple[Served, subprocess.Popen[str], _Line
         stderr=subprocess.STDOUT,  # one pipe, read by one thread: neither can fill up and block
         text=True,
         env=env,
+        preexec_fn=_as_a_background_job if background else None,  # noqa: PLW1509  sets a signal only
     ) as process:
         assert process.stdout is not None
         lines = _Lines(process.stdout)
@@ -97,10 +105,16 @@ def _serve(*options: str) -> Iterator[tuple[Served, subprocess.Popen[str], _Line
                 process.kill()
 
 
-def _stop(process: subprocess.Popen[str], lines: _Lines) -> str:
-    process.send_signal(signal.SIGINT)
+def _stop(process: subprocess.Popen[str], lines: _Lines, signum: int = signal.SIGINT) -> str:
+    process.send_signal(signum)
     assert process.wait(timeout=15) == 0
     return lines.rest()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_cleanly_even_when_started_as_a_background_job(signum: int) -> None:
+    with _serve(background=True) as (_, process, lines):
+        assert "Keymint emulator stopped." in _stop(process, lines, signum)
 
 
 def _get_key(served: Served, context: ssl.SSLContext) -> httpx.Response:

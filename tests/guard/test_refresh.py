@@ -22,8 +22,9 @@ def fixed(value: float) -> RefreshSchedule:
 
 def test_the_first_check_lands_anywhere_before_it_is_due() -> None:
     assert fixed(0.0).first(timedelta(hours=10)) == timedelta(0)
-    assert fixed(0.5).first(timedelta(hours=10)) == timedelta(hours=5)
-    assert fixed(0.5).first(timedelta(days=3)) == timedelta(hours=12)  # never beyond one interval
+    assert timedelta(hours=4) < fixed(0.5).first(timedelta(hours=10)) < timedelta(hours=5)
+    assert fixed(0.999).first(timedelta(hours=10)) < timedelta(hours=10)
+    assert fixed(0.999).first(timedelta(days=3)) < DAY  # never beyond one interval
     assert fixed(0.5).first(timedelta(0)) == timedelta(seconds=30)  # overdue: soon, jittered
     short = RefreshSchedule(interval=timedelta(seconds=10), random=lambda: 0.5)
     assert short.first(timedelta(0)) == timedelta(seconds=5)  # never later than one interval

@@ -1,0 +1,82 @@
+"""What a start with a fresh cached lease imports: only what reading the lease needs.
+
+Each module kept off this path is time every app start saves (see docs/performance.md); these
+tests keep it off. The lease is made in process; the start runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from license_guard import KeymintBackend, LicenseGuard
+from license_guard.emulator import Emulator
+
+APP_ID = "com.example.photoeditor"
+# Port 9 (discard) has no listener here: a start that went online would fail and show it.
+NOWHERE = "http://127.0.0.1:9"
+
+START = f"""
+import json, sys
+from license_guard import KeymintBackend, LicenseGuard
+product, folder = sys.argv[1:3]
+guard = LicenseGuard(
+    app_id={APP_ID!r},
+    backend=KeymintBackend(product_id=product, access_token="never-sent", base_url={NOWHERE!r}),
+    storage_dir=folder,
+)
+status = guard.ensure_activated()
+print(json.dumps({{"state": status.state.value, "modules": sorted(sys.modules)}}))
+"""
+
+# The network stack, process spawning, the standard library's second OpenSSL (hashlib, hmac),
+# tempfile (needed only to write a lease), and the parts of license_guard a start never uses.
+NOT_ON_A_START = {
+    "httpx",
+    "httpcore",
+    "ssl",
+    "socket",
+    "psutil",
+    "machineid",
+    "subprocess",
+    "_hashlib",
+    "hashlib",
+    "hmac",
+    "tempfile",
+    "shutil",
+    "license_guard.http",
+    "license_guard.refresh",
+    "license_guard.emulator",
+    "license_guard.keygen",
+}
+
+
+def test_a_cached_lease_start_imports_only_what_reading_the_lease_needs(tmp_path: Path) -> None:
+    with Emulator() as emulator, emulator.transport() as transport:
+        seed = emulator.seed()
+        guard = LicenseGuard(
+            app_id=APP_ID,
+            backend=KeymintBackend(
+                product_id=seed.product_id,
+                access_token=seed.access_token,
+                base_url=NOWHERE,
+                transport=transport,
+            ),
+            storage_dir=tmp_path,
+        )
+        guard.activate(seed.license_key)
+        guard.close()
+    completed = subprocess.run(
+        [sys.executable, "-c", START, seed.product_id, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["state"] == "active"
+    assert set(result["modules"]) & NOT_ON_A_START == set()
+    assert "license_guard.lease" in result["modules"]  # the start did read the lease

@@ -1,0 +1,125 @@
+"""The benchmark harness, run end to end at a tiny size so it cannot rot. No speed is asserted:
+timings are reported by ``python -m benchmarks``, never checked here."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.fleet import OnTheDot, day_ratios, peak_ratio, poisson_peak, simulate
+from benchmarks.report import Figure, markdown, table, to_json
+from benchmarks.run import run
+from benchmarks.settings import Mode
+from benchmarks.stats import Sample, difference, interleaved, ratio
+
+TINY = Mode(
+    name="tiny",
+    gate_rounds=2,
+    gate_calls=200,
+    process_rounds=2,
+    memory_rounds=1,
+    activation_rounds=2,
+    repeat_calls=100,
+    fleet_installs=300,
+    fleet_seeds=2,
+    fleet_days=2,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> tuple[list[Figure], dict[str, object]]:
+    return run(TINY)
+
+
+def test_every_figure_is_measured_with_a_median_and_a_spread(
+    tiny_run: tuple[list[Figure], dict[str, object]],
+) -> None:
+    figures, environment = tiny_run
+    assert [figure.number for figure in figures] == [1, 2, 3, 4, 5, 6]
+    for figure in figures:
+        assert figure.rows, figure.title
+        for row in figure.rows:
+            low, high = row.sample.quartiles
+            assert all(math.isfinite(value) for value in row.sample.values), row.label
+            assert low <= row.sample.median <= high, row.label
+    assert environment["mode"] == "tiny"
+    assert environment["load_average"]
+
+
+def test_targets_are_reported_without_judging_speed_here(
+    tiny_run: tuple[list[Figure], dict[str, object]],
+) -> None:
+    figures, _ = tiny_run
+    goals = {target.goal for figure in figures for target in figure.targets}
+    assert "under 1 µs added per call" in goals
+    assert "at most 40 ms above bare Python" in goals
+    assert "busiest minute at most 2x the mean minute" in goals
+    by_goal = {target.goal: target for figure in figures for target in figure.targets}
+    # Facts, not timings: these hold on any machine, loaded or not.
+    assert by_goal["hot path reads memory only"].met, by_goal["hot path reads memory only"]
+    assert by_goal["httpx and psutil not imported on a cached-lease start"].met
+
+
+def test_the_report_renders_as_text_markdown_and_json(
+    tiny_run: tuple[list[Figure], dict[str, object]],
+) -> None:
+    figures, environment = tiny_run
+    text = table(figures, environment)
+    assert "1. Gate overhead per call" in text
+    assert "6. Resident memory" in text
+    assert "| 2 | python -c pass |" in markdown(figures, environment)
+    data = json.loads(json.dumps(to_json(figures, environment)))
+    rows = data["figures"][0]["rows"]
+    assert {"median", "p25", "p75", "min", "max", "n", "values"} <= set(rows[0])
+    assert rows[1]["ratio"]["baseline"] == "bare"
+
+
+def test_the_command_writes_its_json_where_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "fleet.json"
+    assert main(["--quick", "--only", "5", "--json", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "5. Fleet of 10000 installs" in out
+    assert json.loads(target.read_text(encoding="utf-8"))["environment"]["mode"] == "quick"
+
+
+def test_statistics_pair_rounds_and_interleave_variants() -> None:
+    order: list[str] = []
+
+    def variant(name: str, value: float) -> Callable[[], float]:
+        def measure() -> float:
+            order.append(name)
+            return value
+
+        return measure
+
+    found = interleaved(3, {"a": variant("a", 1.0), "b": variant("b", 4.0)}, warmup=1)
+    assert found == {"a": [1.0, 1.0, 1.0], "b": [4.0, 4.0, 4.0]}
+    assert order == ["a", "b", "a", "b", "b", "a", "a", "b"]  # warm-up, then rotating starts
+    subject, baseline = Sample.of([3.0, 5.0, 10.0]), Sample.of([1.0, 1.0, 5.0])
+    assert difference(subject, baseline).values == (2.0, 4.0, 5.0)
+    assert ratio(subject, baseline).median == 3.0
+    assert Sample.of([1, 2, 3, 4, 5]).quartiles == (2.0, 4.0)
+    with pytest.raises(ValueError, match="rounds"):
+        difference(subject, Sample.of([1.0]))
+
+
+def test_fleet_simulation_counts_every_check_once() -> None:
+    counts = simulate(1000, 2, lambda rng: OnTheDot(), seed=0)
+    assert counts[24 * 60] == 1000  # all due at once, one day after the start
+    assert sum(counts) == 1000
+    assert peak_ratio(counts[24 * 60 :]) == 24 * 60
+    assert day_ratios([1, 3] * (24 * 30)) == [1.5]
+
+
+def test_poisson_peak_matches_a_hand_computed_case() -> None:
+    # One bin: the median of Poisson(1) is 1, and P(X <= 2) = e^-1 * (1 + 1 + 1/2).
+    peak, chance = poisson_peak(1.0, bins=1)
+    assert peak == 1
+    assert chance == pytest.approx(math.exp(-1) * 2.5)
