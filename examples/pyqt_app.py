@@ -221,12 +221,15 @@ def build_window(guard: LicenseGuard, *, output_dir: Path | None = None) -> Any:
 # -- scripted run ---------------------------------------------------------------------------------
 
 
-def self_test(window: Any, license_key: str) -> dict[str, Any]:
-    """Drive the real window and dialog like a user would; returns what each step saw."""
+def self_test(window: Any, license_key: str, steps: list[dict[str, Any]]) -> None:
+    """Drive the real window and dialog like a user would, adding what each step saw to *steps*.
+
+    Raises:
+        TimeoutError: a step got no answer. RuntimeError: a step went wrong.
+    """
     from license_guard.qt import Operation
 
     prompt = window.prompt
-    steps: list[dict[str, Any]] = []
 
     startup = _await(prompt.startup_checked, prompt.check_at_startup, what="startup check")
     steps.append({"step": "startup", **_outcome(startup), "dialog": _dialog_open(window)})
@@ -238,6 +241,8 @@ def self_test(window: Any, license_key: str) -> dict[str, Any]:
     dialog.key_edit.setText(license_key)
     activated = _await_operation(dialog, Operation.ACTIVATE, dialog.activate_button.click)
     steps.append({"step": "activate", **_outcome(activated)})
+    if activated.error is not None:
+        raise RuntimeError(f"activation failed: {activated.error}")
 
     for name, action in (
         ("grayscale", window.grayscale_action),
@@ -250,7 +255,6 @@ def self_test(window: Any, license_key: str) -> dict[str, Any]:
     released = _await_operation(dialog, Operation.RELEASE, dialog.deactivate_button.click)
     steps.append({"step": "release", **_outcome(released), "released": released.released})
     steps.append(_gated_step(window, "export-4k after release", window.export_action))
-    return {"steps": steps}
 
 
 def _gated_step(window: Any, name: str, action: Any) -> dict[str, Any]:
@@ -426,9 +430,10 @@ def _report(window: Any, license_key: str) -> int:
     report: dict[str, Any] = {"frozen": bool(getattr(sys, "frozen", False)), "qt": qtpy.API_NAME}
     # The CA bundle is a data file: a frozen app without it could not reach an https server.
     report["ca_bundle"] = Path(certifi.where()).is_file()
+    report["steps"] = steps = []
     code = 0
     try:
-        report.update(self_test(window, license_key))
+        self_test(window, license_key, steps)
     except (TimeoutError, RuntimeError) as problem:
         report["failed"] = str(problem)
         code = 1

@@ -3,7 +3,7 @@
 Activation, release and online checks can take as long as the guard's deadline (a hung server
 holds them until then), and even reading the lease waits while another thread holds the guard's
 lock. So the UI thread never calls the guard: it asks :class:`LicenseTasks`, which runs the call
-in its own one-thread pool (calls run one after another, in the order asked) and emits
+in Qt's global thread pool (one call at a time, in the order asked) and emits
 :attr:`LicenseTasks.finished` with an :class:`Outcome`, delivered on the UI thread by Qt's queued
 connection. Every outcome carries a fresh status read in the worker, so the UI has something to
 show without touching the guard.
@@ -12,12 +12,13 @@ show without touching the guard.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from qtpy.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from qtpy.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
 from license_guard.errors import LicenseError
 
@@ -115,8 +116,10 @@ class LicenseTasks(QObject):
     """Runs guard calls off the UI thread, one at a time, and reports each on the UI thread.
 
     Create it on the UI thread. Connect :attr:`finished` (receives an :class:`Outcome`) and
-    :attr:`busy_changed` (``True`` while any call is queued or running). No method blocks.
-    A call still running when the app quits holds its exit for at most the guard's deadline.
+    :attr:`busy_changed` (``True`` while any call is queued or running). No method blocks but
+    :meth:`wait`. Calls run in Qt's global thread pool, one after another in the order asked
+    (a release never overtakes the activation before it). A call still running when the app
+    quits holds its exit for at most the guard's deadline.
     """
 
     started = Signal(object)
@@ -131,16 +134,15 @@ class LicenseTasks(QObject):
     def __init__(self, guard: LicenseGuard, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.guard = guard
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one after another: a release never overtakes activate
-        self._pending = 0
+        self._queue: deque[tuple[Operation, Callable[[], object]]] = deque()
+        self._running = False
         # Queued explicitly: the worker emits, the slot runs later on this object's thread.
         self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> bool:
         """Whether a call is queued or running."""
-        return self._pending > 0
+        return self._running or bool(self._queue)
 
     def startup_check(self) -> None:
         """``guard.ensure_activated()``; errors arrive in the outcome (NotActivatedError, ...)."""
@@ -165,20 +167,37 @@ class LicenseTasks(QObject):
         self._run(Operation.RELEASE, self.guard.release)
 
     def wait(self, msecs: int = -1) -> bool:
-        """Block until every call has finished (``-1``: no limit); for shutdown and scripts.
-        Returns whether they all finished in time. Outcomes are still delivered by the event
-        loop afterwards."""
-        return bool(self._pool.waitForDone(msecs))
+        """Run the event loop until every call has finished and been reported, or *msecs* have
+        passed (``-1``: no limit); for shutdown and scripts. Returns whether all finished."""
+        if self.busy:
+            loop = QEventLoop()
+            self.busy_changed.connect(loop.quit)
+            if msecs >= 0:
+                QTimer.singleShot(msecs, loop.quit)
+            loop.exec()
+            self.busy_changed.disconnect(loop.quit)
+        return not self.busy
 
     def _run(self, operation: Operation, call: Callable[[], object]) -> None:
-        self._pending += 1
-        if self._pending == 1:
+        was_busy = self.busy
+        self._queue.append((operation, call))
+        if not was_busy:
             self.busy_changed.emit(True)
         self.started.emit(operation)
-        self._pool.start(_Task(self.guard, operation, call, self._delivered.emit))
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._running or not self._queue:
+            return
+        operation, call = self._queue.popleft()
+        self._running = True
+        # The global pool, not one of our own: a pool is waited for when it is destroyed, and
+        # with PyQt that wait would hold Python's lock that a finishing task still needs.
+        QThreadPool.globalInstance().start(_Task(self.guard, operation, call, self._delivered.emit))
 
     def _on_delivered(self, outcome: Outcome) -> None:
-        self._pending -= 1
+        self._running = False
         self.finished.emit(outcome)
-        if self._pending == 0:
+        self._start_next()
+        if not self.busy:
             self.busy_changed.emit(False)
