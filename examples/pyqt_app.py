@@ -15,9 +15,10 @@ Or against one started with ``license-guard emulator serve --port 8765``::
     LICENSE_GUARD_PRODUCT_ID=prod_... LICENSE_GUARD_ACCESS_TOKEN=at_... \\
         python examples/pyqt_app.py --emulator-url http://127.0.0.1:8765
 
-``--self-test`` runs the app headless and scripted: the startup check, activation in the dialog
-with a key read from stdin, the gated actions, deactivation, and one JSON report on stdout (exit
-0 when every step finished). The frozen-app check compares this report with the frozen build's.
+``--self-test`` runs the app headless and scripted (pyqt_selftest.py): the startup check,
+activation in the dialog with a key read from stdin, the gated actions, deactivation, and one JSON
+report on stdout (exit 0 when every step finished). The frozen-app check compares this report
+with the frozen build's.
 
 ``pyqt_app license-guard COMMAND ...`` is the ``license-guard`` command with this app's
 settings, so a frozen app can free its seat from an uninstaller: ``PhotoViewer license-guard
@@ -27,7 +28,6 @@ release`` (exit codes in docs/cli.md and docs/uninstall.md).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -46,7 +46,6 @@ APP_ID = "com.example.photoviewer"
 # Keymint licenses carry no features of their own: the vendor says what its product unlocks.
 FEATURES = frozenset({"export-4k"})
 EXPORT_WIDTH = 3840
-STEP_TIMEOUT_MS = 60_000
 
 
 Ask = Callable[[], Path | None]
@@ -218,121 +217,6 @@ def build_window(guard: LicenseGuard, *, output_dir: Path | None = None) -> Any:
     return PhotoViewer()
 
 
-# -- scripted run ---------------------------------------------------------------------------------
-
-
-def self_test(window: Any, license_key: str, steps: list[dict[str, Any]]) -> None:
-    """Drive the real window and dialog like a user would, adding what each step saw to *steps*.
-
-    Raises:
-        TimeoutError: a step got no answer. RuntimeError: a step went wrong.
-    """
-    from license_guard.qt import Operation
-
-    prompt = window.prompt
-
-    startup = _await(prompt.startup_checked, prompt.check_at_startup, what="startup check")
-    steps.append({"step": "startup", **_outcome(startup), "dialog": _dialog_open(window)})
-
-    dialog = prompt.dialog
-    if dialog is None:
-        raise RuntimeError("the startup check did not open the license dialog")
-    _settle(dialog)
-    dialog.key_edit.setText(license_key)
-    activated = _await_operation(dialog, Operation.ACTIVATE, dialog.activate_button.click)
-    steps.append({"step": "activate", **_outcome(activated)})
-    if activated.error is not None:
-        raise RuntimeError(f"activation failed: {activated.error}")
-
-    for name, action in (
-        ("grayscale", window.grayscale_action),
-        ("export-4k", window.export_action),
-        ("batch-export", window.batch_action),
-    ):
-        steps.append(_gated_step(window, name, action))
-
-    _settle(dialog)
-    released = _await_operation(dialog, Operation.RELEASE, dialog.deactivate_button.click)
-    steps.append({"step": "release", **_outcome(released), "released": released.released})
-    steps.append(_gated_step(window, "export-4k after release", window.export_action))
-
-
-def _gated_step(window: Any, name: str, action: Any) -> dict[str, Any]:
-    dialog = window.prompt.dialog
-    if dialog is not None:
-        _settle(dialog)
-        dialog.clear_notice()
-        dialog.hide()
-    window.last_export = None
-    action.trigger()
-    dialog = window.prompt.dialog
-    notice = dialog.notice if dialog is not None and dialog.isVisible() else None
-    step: dict[str, Any] = {
-        "step": name,
-        "allowed": not _dialog_open(window),
-        "notice": notice.title if notice is not None else None,
-    }
-    if window.last_export is not None:
-        from qtpy.QtGui import QImage
-
-        exported = QImage(str(window.last_export))
-        step["exported"] = [exported.width(), exported.height()]
-    return step
-
-
-def _dialog_open(window: Any) -> bool:
-    return window.prompt.dialog is not None and window.prompt.dialog.isVisible()
-
-
-def _outcome(outcome: Any) -> dict[str, Any]:
-    status = outcome.status
-    return {
-        "state": status.state.value if status is not None else None,
-        "error": type(outcome.error).__name__ if outcome.error is not None else None,
-        "features": sorted(status.features) if status is not None else [],
-    }
-
-
-def _await(
-    signal: Any, start: Callable[[], object], accept: Callable[[Any], bool] = bool, *, what: str
-) -> Any:
-    """Start something and run the event loop until *signal* brings a value *accept* takes."""
-    from qtpy.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    received: list[Any] = []
-
-    def take(value: Any) -> None:
-        if accept(value):
-            received.append(value)
-            loop.quit()
-
-    signal.connect(take)
-    QTimer.singleShot(STEP_TIMEOUT_MS, loop.quit)
-    start()
-    if not received:
-        loop.exec()
-    signal.disconnect(take)
-    if not received:
-        raise TimeoutError(f"{what}: no answer within {STEP_TIMEOUT_MS / 1000:g} s")
-    return received[0]
-
-
-def _await_operation(dialog: Any, operation: Any, start: Callable[[], object]) -> Any:
-    return _await(
-        dialog.operation_finished,
-        start,
-        lambda outcome: outcome.operation is operation,
-        what=operation.value,
-    )
-
-
-def _settle(dialog: Any) -> None:
-    """Wait until the dialog has no guard call running (it reads the status when shown)."""
-    if dialog.busy:
-        _await(dialog.tasks.busy_changed, lambda: None, lambda busy: not busy, what="status")
-
-
 # -- setup ----------------------------------------------------------------------------------------
 
 
@@ -414,31 +298,15 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         window = build_window(guard, output_dir=output)
         try:
             if args.self_test:
-                return _report(window, sys.stdin.readline().strip())
+                from pyqt_selftest import report
+
+                return report(window, sys.stdin.readline().strip())
             window.show()
             window.prompt.check_at_startup()
             return int(app.exec())
         finally:
             window.prompt.tasks.wait(30_000)
             guard.close()
-
-
-def _report(window: Any, license_key: str) -> int:
-    import certifi
-    import qtpy
-
-    report: dict[str, Any] = {"frozen": bool(getattr(sys, "frozen", False)), "qt": qtpy.API_NAME}
-    # The CA bundle is a data file: a frozen app without it could not reach an https server.
-    report["ca_bundle"] = Path(certifi.where()).is_file()
-    report["steps"] = steps = []
-    code = 0
-    try:
-        self_test(window, license_key, steps)
-    except (TimeoutError, RuntimeError) as problem:
-        report["failed"] = str(problem)
-        code = 1
-    print(json.dumps(report, sort_keys=True))
-    return code
 
 
 def main(argv: list[str] | None = None) -> int:

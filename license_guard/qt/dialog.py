@@ -97,7 +97,7 @@ class LicenseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.guard = guard
-        self.tasks = tasks or LicenseTasks(guard, self)
+        self.tasks = tasks if tasks is not None else LicenseTasks(guard, self)
         self.device_tag = device_tag
         self.status: LicenseStatus | None = None
         self.notice: UserMessage | None = None
@@ -142,6 +142,11 @@ class LicenseDialog(QDialog):
         """Free this computer's seat and remove the license from it. Returns at once."""
         self.clear_notice()
         self.tasks.release()
+
+    def clear_notice(self) -> None:
+        """Hide the notice area."""
+        self.notice = None
+        self.notice_frame.hide()
 
     # -- building and showing -------------------------------------------------------------------
 
@@ -298,11 +303,6 @@ class LicenseDialog(QDialog):
         if message.detail and (self.status is None or message.detail != self.status.detail):
             text = f"{text}\n\nDetails: {message.detail}"
         self.notice_text.setText(text)
-
-    def clear_notice(self) -> None:
-        """Hide the notice area."""
-        self.notice = None
-        self.notice_frame.hide()
 
     def _on_busy(self, busy: bool) -> None:
         status = self.status
