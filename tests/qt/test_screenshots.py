@@ -88,26 +88,22 @@ def license_key(keymint_emulator: Emulator, keymint_seed: Seed) -> str:
     )
 
 
-def activated(window: Any, qtbot: QtBot, license_key: str) -> None:
-    """Start the app, which opens the dialog, and activate there with *license_key*."""
+@pytest.fixture
+def window(example: ModuleType, qtbot: QtBot, guard: LicenseGuard, license_key: str) -> Any:
+    """The example's window, started (which opens the dialog) and activated in the dialog."""
+    window = example.build_window(guard)
+    qtbot.addWidget(window)
+    window.show()
     with qtbot.waitSignal(window.prompt.startup_checked):
         window.prompt.check_at_startup()
     dialog = window.prompt.dialog
     settle(qtbot, dialog)
     dialog.key_edit.setText(license_key)
     finish(qtbot, dialog, Operation.ACTIVATE, dialog.activate)
-
-
-@pytest.fixture
-def window(example: ModuleType, qtbot: QtBot, guard: LicenseGuard) -> Any:
-    window = example.build_window(guard)
-    qtbot.addWidget(window)
-    window.show()
     return window
 
 
-def test_activated(window: Any, qtbot: QtBot, license_key: str, tmp_path: Path) -> None:
-    activated(window, qtbot, license_key)
+def test_activated(window: Any, tmp_path: Path) -> None:
     dialog = window.prompt.dialog
     assert dialog.state_label.text() == "Activated"
     assert dialog.licensee_label.text() == "Jane Doe <jane@example.com>"
@@ -127,12 +123,10 @@ def test_activated(window: Any, qtbot: QtBot, license_key: str, tmp_path: Path) 
 def test_grace(
     window: Any,
     qtbot: QtBot,
-    license_key: str,
     keymint_emulator: Emulator,
     emulator_clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    activated(window, qtbot, license_key)
     dialog = window.prompt.dialog
     emulator_clock.advance(timedelta(days=2, hours=3))
     keymint_emulator.faults.reset()  # the network is down
@@ -152,7 +146,6 @@ def test_denied(
     guard: LicenseGuard,
     tmp_path: Path,
 ) -> None:
-    activated(window, qtbot, license_key)
     dialog = window.prompt.dialog
     dialog.reject()
     keymint_emulator.block_key(keymint_seed.product_id, license_key)

@@ -35,6 +35,11 @@ def server(emulator: tuple[Emulator, Seed]) -> Iterator[EmulatorServer]:
         yield server
 
 
+@pytest.fixture
+def config(emulator: tuple[Emulator, Seed], server: EmulatorServer, tmp_path: Path) -> Path:
+    return write_config(tmp_path, emulator[1], server.url)
+
+
 def write_config(folder: Path, seed: Seed, url: str) -> Path:
     """The INI file a vendor installs beside the app (token included: it is product-scoped)."""
     config = folder / "license.ini"
@@ -78,10 +83,9 @@ def test_the_command_is_installed() -> None:
 
 
 def test_online_release_frees_the_seat_and_removes_the_lease(
-    emulator: tuple[Emulator, Seed], server: EmulatorServer, tmp_path: Path
+    emulator: tuple[Emulator, Seed], config: Path, tmp_path: Path
 ) -> None:
     emu, seed = emulator
-    config = write_config(tmp_path, seed, server.url)
     activate(config, seed)
     assert len(seats(emu, seed)) == 1
     emu.clear_request_log()
@@ -95,23 +99,19 @@ def test_online_release_frees_the_seat_and_removes_the_lease(
 
 
 def test_nothing_to_release_is_success_without_a_network_call(
-    emulator: tuple[Emulator, Seed], server: EmulatorServer, tmp_path: Path
+    emulator: tuple[Emulator, Seed], config: Path
 ) -> None:
-    emu, seed = emulator
-    config = write_config(tmp_path, seed, server.url)
-
     released = license_guard("release", "--config", str(config))
 
     assert released.returncode == 0
     assert released.stdout == "Nothing to release on this computer.\n"
-    assert emu.request_log == []
+    assert emulator[0].request_log == []
 
 
 def test_offline_release_keeps_the_seat_and_names_the_way_out(
-    emulator: tuple[Emulator, Seed], server: EmulatorServer, tmp_path: Path
+    emulator: tuple[Emulator, Seed], server: EmulatorServer, config: Path, tmp_path: Path
 ) -> None:
     emu, seed = emulator
-    config = write_config(tmp_path, seed, server.url)
     activate(config, seed)
     server.stop()  # offline: the port is closed
 
