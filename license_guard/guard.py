@@ -497,6 +497,7 @@ class LicenseGuard:
                 revocation=Revocation(reason=type(denial).__name__, message=str(denial), at=now),
             )
             self._save_and_hold(revoked)
+            self._publish(revoked)  # closes the gate now, not when its admission runs out
             log.warning("license refused by the server: %s", denial)
             raise
         now = self._record_server_time(info)
