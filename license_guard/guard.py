@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.base import Backend
 from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
     ConfigurationError,
@@ -27,7 +27,8 @@ from license_guard.errors import (
 from license_guard.gate import DENY_ALL, Admission, Gate, OnDenied
 from license_guard.lease import Lease, Revocation, lease_key
 from license_guard.policy import Policy, Verdict, judge
-from license_guard.status import LicenseState, LicenseStatus
+from license_guard.session_time import SessionTime
+from license_guard.status import LicenseStatus
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,8 +44,6 @@ log = logging.getLogger("license_guard")
 
 # The gate re-decides at least this often, so a suspended laptop or a changed clock is noticed.
 ADMISSION_SECONDS = 60.0
-# An HTTP Date has whole seconds; a local clock within this much after it agrees with it.
-DATE_RESOLUTION = timedelta(seconds=2)
 
 
 class LicenseGuard:
@@ -118,7 +117,7 @@ class LicenseGuard:
         self._store: LeaseStore | None = None
         self._lease: Lease | None = None
         self._loaded = False
-        self._anchor: tuple[datetime, float] | None = None
+        self._time = SessionTime(self._clock)
         self._admission: Admission = DENY_ALL
         self._refresher: BackgroundRefresher | None = None
 
@@ -211,9 +210,12 @@ class LicenseGuard:
                 )
             else:
                 info = self.backend.activate_offline(
-                    signed_file, license_key=license_key, host_id=self.host_id, now=self._now()[0]
+                    signed_file,
+                    license_key=license_key,
+                    host_id=self.host_id,
+                    now=self._time.now()[0],
                 )
-            now = self._record_server_time(info)
+            now = self._time.record(info.server_time)
             same_key = previous is not None and previous.license_key == license_key
             lease = Lease(
                 license_key=license_key,
@@ -300,7 +302,7 @@ class LicenseGuard:
             try:
                 lease = self._load_lease()
             except LeaseError as problem:
-                return self._status(None, detail=str(problem))
+                return self._not_activated_status(str(problem))
             return self._publish(lease)
 
     def require(self, feature: str | None = None, *, on_denied: OnDenied | None = None) -> Gate:
@@ -417,29 +419,9 @@ class LicenseGuard:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _now(self) -> tuple[datetime, bool]:
-        """The current time and whether it is trusted (anchored to the server this session)."""
-        local = self._clock.now()
-        if self._anchor is None:
-            return local, False
-        server_time, at = self._anchor
-        trusted = server_time + timedelta(seconds=self._clock.monotonic() - at)
-        return max(local, trusted), True
-
     def _judge(self, lease: Lease) -> Verdict:
-        now, trusted = self._now()
+        now, trusted = self._time.now()
         return judge(lease, now, self.policy, trusted=trusted)
-
-    def _record_server_time(self, info: LicenseInfo) -> datetime:
-        """Anchor this session's time to the server's answer; returns the time to record."""
-        local = self._clock.now()
-        server_time = info.server_time
-        if server_time is None:
-            return local
-        if timedelta(0) <= local - server_time < DATE_RESOLUTION:
-            server_time = local  # the clocks agree; the local one has the finer resolution
-        self._anchor = (server_time, self._clock.monotonic())
-        return server_time
 
     def _load_lease(self, *, reload: bool = True) -> Lease | None:
         with self._state:
@@ -449,7 +431,7 @@ class LicenseGuard:
                 lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
                 if lease is not None:
                     try:
-                        lease = self.backend.check_lease(lease, now=self._now()[0])
+                        lease = self.backend.check_lease(lease, now=self._time.now()[0])
                     except LeaseError as problem:
                         self.store.quarantine(problem)
                 self._lease = lease
@@ -491,7 +473,7 @@ class LicenseGuard:
                 lease.license_key, host_id=lease.host_id, deadline=deadline
             )
         except LicenseDeniedError as denial:
-            now, _ = self._now()
+            now, _ = self._time.now()
             revoked = replace(
                 lease,
                 revocation=Revocation(reason=type(denial).__name__, message=str(denial), at=now),
@@ -500,7 +482,7 @@ class LicenseGuard:
             self._publish(revoked)  # closes the gate now, not when its admission runs out
             log.warning("license refused by the server: %s", denial)
             raise
-        now = self._record_server_time(info)
+        now = self._time.record(info.server_time)
         renewed = replace(
             lease,
             verified_at=now,
@@ -538,7 +520,7 @@ class LicenseGuard:
         self._lease, self._loaded = lease, True
         if lease is None:
             self._admission = DENY_ALL
-            return self._status(None)
+            return self._not_activated_status()
         if verdict is None:
             verdict = self._judge(lease)
         if verdict.error is None:
@@ -548,34 +530,10 @@ class LicenseGuard:
             self._admission = Admission(until=self._monotonic() + horizon, features=lease.features)
         else:
             self._admission = DENY_ALL
-        return self._status(lease, verdict=verdict)
+        return verdict.status_of(lease)
 
-    def _status(
-        self, lease: Lease | None, *, verdict: Verdict | None = None, detail: str | None = None
-    ) -> LicenseStatus:
-        if lease is None or verdict is None:
-            now, _ = self._now()
-            return LicenseStatus(
-                state=LicenseState.NOT_ACTIVATED,
-                detail=detail or "This computer is not activated. Enter a license key.",
-                host_id=self.host_id,
-                checked_at=now,
-            )
-        return LicenseStatus(
-            state=verdict.state,
-            detail=verdict.detail,
-            host_id=lease.host_id,
-            checked_at=verdict.now,
-            key_hint=lease.key_hint,
-            licensee_name=lease.licensee_name,
-            licensee_email=lease.licensee_email,
-            device_tag=lease.device_tag,
-            expires_at=lease.expires_at,
-            verified_at=lease.verified_at,
-            grace_until=verdict.grace_until,
-            next_check_at=verdict.next_check_at,
-            features=lease.features,
-        )
+    def _not_activated_status(self, detail: str | None = None) -> LicenseStatus:
+        return LicenseStatus.not_activated(self.host_id, self._time.now()[0], detail=detail)
 
     def _not_activated(self) -> NotActivatedError:
         return NotActivatedError(

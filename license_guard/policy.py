@@ -32,7 +32,7 @@ from license_guard.errors import (
     LicenseExpiredError,
 )
 from license_guard.lease import Lease
-from license_guard.status import LicenseState
+from license_guard.status import LicenseState, LicenseStatus
 
 __all__ = ["Policy", "Verdict", "judge"]
 
@@ -76,6 +76,24 @@ class Verdict:
     next_check_at: datetime
     check_due: bool
     changes_at: datetime | None
+
+    def status_of(self, lease: Lease) -> LicenseStatus:
+        """The status snapshot of *lease* under this verdict."""
+        return LicenseStatus(
+            state=self.state,
+            detail=self.detail,
+            host_id=lease.host_id,
+            checked_at=self.now,
+            key_hint=lease.key_hint,
+            licensee_name=lease.licensee_name,
+            licensee_email=lease.licensee_email,
+            device_tag=lease.device_tag,
+            expires_at=lease.expires_at,
+            verified_at=lease.verified_at,
+            grace_until=self.grace_until,
+            next_check_at=self.next_check_at,
+            features=lease.features,
+        )
 
     @property
     def detail(self) -> str:

@@ -64,6 +64,18 @@ class LicenseStatus:
     next_check_at: datetime | None = None
     features: frozenset[str] = frozenset()
 
+    @classmethod
+    def not_activated(
+        cls, host_id: str, now: datetime, *, detail: str | None = None
+    ) -> LicenseStatus:
+        """The status of a device without a (trusted) lease."""
+        return cls(
+            state=LicenseState.NOT_ACTIVATED,
+            detail=detail or "This computer is not activated. Enter a license key.",
+            host_id=host_id,
+            checked_at=now,
+        )
+
     @property
     def is_licensed(self) -> bool:
         """Whether premium code may run now."""
