@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from license_guard.backends import Backend, KeymintBackend, LicenseInfo
@@ -38,8 +37,6 @@ from license_guard.status import LicenseState, LicenseStatus
 
 __version__ = "0.1.0"
 
-# A library logs, the app decides where to: without a handler of the app's, stay silent.
-logging.getLogger("license_guard").addHandler(logging.NullHandler())
 
 __all__ = [
     "AccessTokenError",

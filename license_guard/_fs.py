@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import errno
-import logging
 import os
 from pathlib import Path
 
+from license_guard._log import get_logger
+
 __all__ = ["fsync_directory", "os_error_hint"]
 
-log = logging.getLogger("license_guard.store")
+log = get_logger("license_guard.store")
 
 _HINTS = {
     errno.ENOSPC: "the disk is full; free some space and try again",

@@ -6,13 +6,13 @@ current admission, and the time anchor of the last server answer in this session
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from license_guard._log import get_logger
 from license_guard.backends.base import Backend
 from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LicenseGuard"]
 
-log = logging.getLogger("license_guard")
+log = get_logger("license_guard")
 
 # The gate re-decides at least this often, so a suspended laptop or a changed clock is noticed.
 ADMISSION_SECONDS = 60.0

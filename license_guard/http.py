@@ -28,7 +28,6 @@ must not pay for it.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import ssl
 import threading
@@ -39,6 +38,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from license_guard._log import get_logger
 from license_guard.clock import Clock, SystemClock, utc
 from license_guard.errors import (
     ConfigurationError,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Deadline", "HttpClient", "HttpSettings", "Response"]
 
-log = logging.getLogger("license_guard.http")
+log = get_logger("license_guard.http")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Answers that say the request was not carried out, so that even a creating call may be repeated.

@@ -15,7 +15,6 @@ only.
 
 from __future__ import annotations
 
-import logging
 import math
 import random
 import threading
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from license_guard._log import get_logger
 from license_guard.errors import LicenseError, LicenseUnreachableError
 from license_guard.status import LicenseStatus
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BackgroundRefresher", "RefreshSchedule"]
 
-log = logging.getLogger("license_guard.refresh")
+log = get_logger("license_guard.refresh")
 
 OnResult = Callable[["LicenseStatus | LicenseError"], None]
 

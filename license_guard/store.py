@@ -11,7 +11,6 @@ Layout of the storage folder (``platformdirs.user_data_dir(app_id)`` unless over
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,12 +18,13 @@ from typing import NoReturn
 
 from license_guard._fs import fsync_directory, os_error_hint
 from license_guard._lock import FileLock
+from license_guard._log import get_logger
 from license_guard.errors import LeaseError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
 __all__ = ["LeaseStore"]
 
-log = logging.getLogger("license_guard.store")
+log = get_logger("license_guard.store")
 
 LEASE_NAME = "license.lease"
 LOCK_NAME = "license.lock"

@@ -53,7 +53,7 @@ def test_public_surface_is_pinned_and_sorted() -> None:
 def test_importing_the_library_is_light() -> None:
     probe = (
         "import sys, license_guard\n"
-        "heavy = ['httpx', 'httpcore', 'psutil', 'machineid', 'ssl', 'subprocess']\n"
+        "heavy = ['httpx', 'httpcore', 'psutil', 'machineid', 'ssl', 'subprocess', 'logging']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     result = subprocess.run(

@@ -9,12 +9,12 @@ paths, field names and errors. Only the messages differ: they are written for th
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from license_guard._log import get_logger
 from license_guard._redact import redact
 from license_guard.admin.models import KeyDetails, NewCustomer, iso_time, parse_key_details
 from license_guard.backends.keymint_api import (
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADMIN_MESSAGES", "KeymintAdmin"]
 
-log = logging.getLogger("license_guard.admin")
+log = get_logger("license_guard.admin")
 
 #: The text of every error :func:`~license_guard.backends.keymint.keymint_error` can name, for
 #: the vendor's staff rather than the app's user. The server's own text is in ``server_message``.

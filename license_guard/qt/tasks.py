@@ -11,7 +11,6 @@ show without touching the guard.
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from qtpy.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
+from license_guard._log import get_logger
 from license_guard.errors import LicenseError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LicenseTasks", "Operation", "Outcome"]
 
-log = logging.getLogger("license_guard.qt")
+log = get_logger("license_guard.qt")
 
 
 class Operation(str, Enum):

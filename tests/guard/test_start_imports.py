@@ -46,6 +46,7 @@ NOT_ON_A_START = {
     "hmac",
     "tempfile",
     "shutil",
+    "logging",
     "license_guard.http",
     "license_guard.refresh",
     "license_guard.emulator",

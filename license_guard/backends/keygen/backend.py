@@ -15,13 +15,13 @@ outlive the file. Every answer's signature is checked (:mod:`.client`).
 
 from __future__ import annotations
 
-import logging
 import platform
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from license_guard._log import get_logger
 from license_guard._redact import redact
 from license_guard.backends.base import Backend, LicenseInfo
 from license_guard.backends.keygen.client import KeygenClient
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "HEARTBEAT_DRIFT", "KeygenBackend"]
 
-log = logging.getLogger("license_guard.keygen")
+log = get_logger("license_guard.keygen")
 
 DEFAULT_BASE_URL = "https://api.keygen.sh"
 #: Heartbeats are sent this long before the server's deadline (keygen-go's ``Monitor``).

@@ -8,13 +8,13 @@ the answer must echo the nonce (inside the signed body, so a genuine answer repl
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from license_guard._log import get_logger
 from license_guard.backends.keygen.codes import VALIDATION_CODES, CodeRule, Step, keygen_error
 from license_guard.crypto import constant_time_equal
 from license_guard.errors import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KeyValidation", "refusal", "validate_key"]
 
-log = logging.getLogger("license_guard.keygen")
+log = get_logger("license_guard.keygen")
 
 
 @dataclass(frozen=True)
