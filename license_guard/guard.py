@@ -142,6 +142,9 @@ class LicenseGuard:
         Raises:
             HostIdError: no stable identity could be found or created.
         """
+        identity = self._identity
+        if identity is not None:  # computed once, never changed: no lock needed to read it
+            return identity
         with self._state:
             if self._identity is None:
                 from license_guard.hostid import default_sources, resolve_host_identity
