@@ -177,7 +177,8 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     except Exception as exc:
         if args.debug:
             raise
-        _fail(f"Unexpected error: {exc!r}. Run again with --debug for details.")
+        # The type only: an exception's text can quote its input, which may be a license key.
+        _fail(f"Unexpected error ({type(exc).__name__}). Run again with --debug for details.")
         return EXIT_FAILURE
 
 

@@ -10,14 +10,74 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "utc"]
+__all__ = [
+    "LATEST",
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "later",
+    "parse_http_date",
+    "parse_iso8601",
+    "utc",
+]
+
+#: The latest representable aware time: where sums of times and durations stop.
+LATEST = datetime.max.replace(tzinfo=timezone.utc)
+# A server time outside these years is a broken or hostile server, not the time.
+_PLAUSIBLE_YEARS = range(2000, 2200)
 
 
 def utc(value: datetime) -> datetime:
-    """Return *value* as an aware UTC datetime; a naive value is taken to be UTC already."""
+    """Return *value* as an aware UTC datetime; a naive value is taken to be UTC already.
+
+    Raises:
+        OverflowError: converting it to UTC leaves the representable range (year 1 or 9999).
+    """
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def later(when: datetime, delta: timedelta) -> datetime:
+    """``when + delta``, stopping at :data:`LATEST` instead of overflowing."""
+    try:
+        return when + delta
+    except OverflowError:
+        return LATEST
+
+
+def parse_iso8601(value: object) -> datetime:
+    """An ISO 8601 timestamp with a zone (``Z`` accepted on every Python) as aware UTC.
+
+    Raises:
+        ValueError: not a string, not ISO 8601, without a zone, or out of range.
+    """
+    if not isinstance(value, str):
+        raise ValueError("a timestamp must be a string")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            raise ValueError(f"timestamp {value!r} has no time zone")
+        return utc(parsed)
+    except OverflowError as exc:
+        raise ValueError(f"timestamp {value!r} is out of range") from exc
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date (``Date``, ``Retry-After``) as aware UTC; ``None`` when absent, unreadable,
+    or outside the years a real server's clock can show."""
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        parsed = utc(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.year in _PLAUSIBLE_YEARS else None
 
 
 class Clock(Protocol):

@@ -136,7 +136,13 @@ class Gate:
         return None
 
     async def __aenter__(self) -> Self:
-        self._enter()
+        error = self.check()
+        if error is not None:
+            if self._on_denied is not None:
+                result = self._on_denied(error)
+                if inspect.isawaitable(result):
+                    await result
+            raise error
         return self
 
     async def __aexit__(

@@ -18,6 +18,7 @@ from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
     ConfigurationError,
     FeatureNotLicensedError,
+    InvalidLicenseKeyError,
     LeaseError,
     LicenseDeniedError,
     LicenseError,
@@ -91,8 +92,16 @@ class LicenseGuard:
             raise ConfigurationError("app_id must be a non-empty string (at most 200 characters).")
         if not isinstance(backend, Backend):
             raise ConfigurationError("backend must be a license_guard Backend instance.")
-        if online_timeout <= 0 or activation_timeout <= 0:
-            raise ConfigurationError("Timeouts must be positive numbers of seconds.")
+        for name, seconds in (
+            ("online_timeout", online_timeout),
+            ("activation_timeout", activation_timeout),
+        ):
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                raise ConfigurationError(f"{name} must be a positive number of seconds.")
+        if not isinstance(seen_time_step, timedelta) or seen_time_step <= timedelta(0):
+            raise ConfigurationError("seen_time_step must be a positive timedelta.")
+        if device_id is not None and not isinstance(device_id, str):
+            raise ConfigurationError("device_id must be a string.")
         self.app_id = app_id
         self.backend = backend
         self.policy = Policy(
@@ -202,6 +211,15 @@ class LicenseGuard:
         if not isinstance(license_key, str):
             raise ConfigurationError("license_key must be a string.")
         license_key = license_key.strip()
+        if not license_key.isascii() or not license_key.isprintable():
+            # Keys are printable ASCII; anything else is a typo or a paste gone wrong, and must
+            # be refused before it reaches code that might quote it.
+            raise InvalidLicenseKeyError(
+                "This license key contains characters a license key never has. Check it and "
+                "type or paste it again."
+            )
+        if device_tag is not None and not isinstance(device_tag, str):
+            raise ConfigurationError("device_tag must be a string.")
         from license_guard.http import Deadline
 
         with self._ops, self.store.lock:

@@ -34,12 +34,11 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
-from license_guard.clock import Clock, SystemClock, utc
+from license_guard.clock import Clock, SystemClock, parse_http_date
 from license_guard.errors import (
     ConfigurationError,
     InvalidResponseError,
@@ -125,13 +124,7 @@ class Response:
     @property
     def date(self) -> datetime | None:
         """The server's ``Date`` header as aware UTC, or ``None`` if absent or unreadable."""
-        value = self.headers.get("date")
-        if not value:
-            return None
-        try:
-            return utc(parsedate_to_datetime(value))
-        except (TypeError, ValueError, IndexError):
-            return None
+        return parse_http_date(self.headers.get("date"))
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object.
@@ -141,7 +134,7 @@ class Response:
         """
         try:
             data = json.loads(self.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." nested too deep
             raise InvalidResponseError(_not_understood(self)) from exc
         if not isinstance(data, dict):
             raise InvalidResponseError(_not_understood(self))
@@ -365,11 +358,10 @@ def _retry_after(response: Response, now: datetime | None) -> float | None:
     value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True too
         return float(value)
-    try:
-        when = utc(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
+    when = parse_http_date(value)
+    if when is None:
         return None
     reference = now or response.date
     if reference is None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from license_guard import crypto
 from license_guard._redact import redact
-from license_guard.clock import utc
+from license_guard.clock import parse_iso8601
 from license_guard.errors import LeaseError
 
 __all__ = [
@@ -220,7 +220,4 @@ def _flag(value: object) -> bool:
 
 
 def _time(value: object) -> datetime:
-    parsed = datetime.fromisoformat(_text(value))
-    if parsed.tzinfo is None:
-        raise ValueError("naive timestamp in lease")
-    return utc(parsed)
+    return parse_iso8601(_text(value))

@@ -20,9 +20,10 @@ has no server to ask: the signed file's own window replaces the grace period and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from license_guard import errors
+from license_guard.clock import LATEST, later
 from license_guard.errors import (
     ClockRollbackError,
     ConfigurationError,
@@ -36,8 +37,8 @@ from license_guard.status import LicenseState, LicenseStatus
 
 __all__ = ["Policy", "Verdict", "judge"]
 
-# The end of an air-gapped lease whose signed file never expires.
-_NEVER = datetime.max.replace(tzinfo=timezone.utc)
+# Longer than any license or grace a vendor means; keeps every sum of times representable.
+LONGEST = timedelta(days=3660)
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,19 @@ class Policy:
     clock_tolerance: timedelta = timedelta(minutes=5)
 
     def __post_init__(self) -> None:
-        if self.grace_period < timedelta(0):
-            raise ConfigurationError("grace_period cannot be negative.")
-        if self.revalidate_every <= timedelta(0):
-            raise ConfigurationError("revalidate_every must be positive.")
-        if self.clock_tolerance < timedelta(0):
-            raise ConfigurationError("clock_tolerance cannot be negative.")
+        for name, zero_allowed in (
+            ("grace_period", False),
+            ("revalidate_every", False),
+            ("clock_tolerance", True),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, timedelta) or value > LONGEST:
+                raise ConfigurationError(
+                    f"{name} must be a timedelta of at most {LONGEST.days} days."
+                )
+            if value < timedelta(0) or (value == timedelta(0) and not zero_allowed):
+                allowed = "zero or positive" if zero_allowed else "positive"
+                raise ConfigurationError(f"{name} must be {allowed}.")
 
 
 @dataclass(frozen=True)
@@ -179,12 +187,12 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
 def _windows(lease: Lease, policy: Policy) -> tuple[datetime, datetime]:
     """``(grace_until, next_check_at)`` of *lease*."""
     if lease.air_gapped:
-        until = lease.offline_until or _NEVER
+        until = lease.offline_until or LATEST
         return until, until
-    grace_until = lease.verified_at + policy.grace_period
+    grace_until = later(lease.verified_at, policy.grace_period)
     if lease.offline_until is not None:
         grace_until = min(grace_until, lease.offline_until)
-    return grace_until, min(lease.verified_at + policy.revalidate_every, grace_until)
+    return grace_until, min(later(lease.verified_at, policy.revalidate_every), grace_until)
 
 
 def revived_denial(lease: Lease) -> LicenseError:

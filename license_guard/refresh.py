@@ -156,7 +156,9 @@ class BackgroundRefresher:
                 failures += 1
                 delay = self.schedule.after_failure(failures)
                 log.exception("background license check crashed; will retry")
-                outcome = LicenseError(f"Unexpected error during the license check: {exc!r}")
+                outcome = LicenseError(
+                    f"Unexpected error during the license check ({type(exc).__name__})."
+                )
             else:
                 failures = 0
                 delay = self.schedule.after_success()

@@ -11,7 +11,7 @@ the backend. The contract itself (paths, fields, errors) is data in
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,7 @@ class KeymintBackend(Backend):
         product_id: str,
         access_token: str,
         base_url: str = DEFAULT_BASE_URL,
-        features: frozenset[str] | set[str] | tuple[str, ...] = frozenset(),
+        features: Iterable[str] = frozenset(),
         api: KeymintApi = GENERATION_1,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -94,6 +94,8 @@ class KeymintBackend(Backend):
             raise ConfigurationError("KeymintBackend needs an access_token.")
         self.product_id = product_id
         self.base_url = base_url
+        if isinstance(features, str):  # frozenset("export-4k") would be its letters
+            raise ConfigurationError("features must be a collection of names, not one string.")
         self.features = frozenset(features)
         self.api = api
         self._access_token = access_token

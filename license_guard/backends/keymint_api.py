@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from license_guard.clock import utc
+from license_guard.clock import parse_iso8601
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -163,11 +163,20 @@ def keymint_error(
 
     *messages* holds the text of each error class: the app user's by default; vendor tools pass
     their own (every class the table and the not-found hints can name must be in it).
+
+    An answer without Keymint's error shape (a JSON object with an integer ``code``) did not
+    come from Keymint: a proxy's or firewall's 403 page, a web server's 404. That is
+    :class:`InvalidResponseError` ("could not ask": grace applies), never a refusal.
     """
     code = body.get("code") if body else None
-    message = body.get("message") if body else None
+    if body is None or isinstance(code, bool) or not isinstance(code, int):
+        return InvalidResponseError(
+            f"The answer from the licensing server's address (HTTP {status}) is not a licensing "
+            "server's: a proxy, firewall or captive portal may be in the way."
+        )
+    message = body.get("message")
     server_message = message if isinstance(message, str) else None
-    error_class = ERROR_TABLE.get((status, code if isinstance(code, int) else None))
+    error_class = ERROR_TABLE.get((status, code))
     if error_class is None:
         error_class = ERROR_TABLE.get((status, None))
     if error_class is None:
@@ -175,7 +184,7 @@ def keymint_error(
             f"The licensing server answered with an unexpected HTTP {status}.",
             server_message=server_message,
         )
-    if status == 404 and code in (1, None) and server_message:
+    if status == 404 and code == 1 and server_message:
         lowered = server_message.lower()
         for hint, hinted_class in NOT_FOUND_HINTS:
             if hint in lowered:
@@ -281,17 +290,12 @@ def expiry_of(license_data: Mapping[str, Any]) -> datetime | None:
 
 
 def parse_time(value: object) -> datetime:
-    """An ISO 8601 timestamp (``Z`` accepted on every Python) as aware UTC.
+    """A Keymint timestamp (ISO 8601 with a zone) as aware UTC.
 
     Raises:
-        ValueError: not an ISO 8601 timestamp. TypeError: not a string.
+        ValueError: not a string, not ISO 8601, without a zone, or out of range.
     """
-    if not isinstance(value, str):
-        raise TypeError("timestamp must be a string")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    return utc(datetime.fromisoformat(text))
+    return parse_iso8601(value)
 
 
 def optional_str(value: object) -> str | None:

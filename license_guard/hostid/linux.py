@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from license_guard.errors import HostIdError
 from license_guard.hostid.api import IdentitySource, sanitize_raw_id
 
 __all__ = ["LinuxMachineIdSource"]
@@ -27,14 +28,25 @@ class LinuxMachineIdSource(IdentitySource):
     def read(self) -> str | None:
         """``<root>/var/lib/dbus/machine-id``, else ``<root>/etc/machine-id``, sanitized.
 
-        ``None`` when neither holds an ID (missing, unreadable, empty or ``uninitialized``).
+        ``None`` when neither holds an ID (missing, empty or ``uninitialized``).
+
+        Raises:
+            HostIdError: a machine-ID file exists but cannot be read (permissions, I/O error).
         """
         return self._read_file(_DBUS_MACHINE_ID) or self._read_file(_SYSTEMD_MACHINE_ID)
 
     def _read_file(self, relative: str) -> str | None:
+        path = self.root / relative
         try:
-            text = (self.root / relative).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except (FileNotFoundError, NotADirectoryError):
             return None
+        except OSError as exc:
+            # Present but unreadable: falling through to another source would give this device
+            # a different host ID (a lost lease, and a new seat at re-activation).
+            raise HostIdError(
+                f"The machine ID at {path} cannot be read ({exc.strerror}); fix its permissions "
+                "or set LICENSE_GUARD_DEVICE_ID."
+            ) from exc
         raw_id = sanitize_raw_id(text)
         return raw_id if raw_id != _PLACEHOLDER else None

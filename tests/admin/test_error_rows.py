@@ -29,6 +29,7 @@ from license_guard import (
     CustomerExistsError,
     CustomerNotFoundError,
     InvalidLicenseKeyError,
+    InvalidResponseError,
     LicenseUnreachableError,
     ProductNotFoundError,
     RateLimitedError,
@@ -189,7 +190,8 @@ def test_500_a_server_error_is_not_retried(
         (404, 2, CustomerNotFoundError),  # generation 1 numbering
         (404, 5, CustomerNotFoundError),  # the overview's numbering
         (409, 2, CustomerExistsError),
-        (409, None, ConfigurationError),
+        (409, 7, ConfigurationError),  # a code this table does not know: the status decides
+        (409, None, InvalidResponseError),  # no Keymint error shape: not Keymint speaking
     ],
 )
 def test_the_table_names_the_customer_rows_in_both_numberings(

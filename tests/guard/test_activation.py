@@ -146,3 +146,44 @@ def test_activating_another_key_frees_the_old_seat(
     activated.activate(new_key)
     assert seats(keymint_emulator, keymint_seed) == (0, [])
     assert activated.status().key_hint == "…" + new_key[-4:]
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"online_timeout": "5"}, "online_timeout"),
+        ({"activation_timeout": 0}, "activation_timeout"),
+        ({"seen_time_step": 60}, "seen_time_step"),
+        ({"device_id": 42}, "device_id"),
+    ],
+)
+def test_bad_guard_options_are_configuration_errors(
+    make_guard: GuardFactory, options: dict[str, object], match: str
+) -> None:
+    from license_guard import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=match):
+        make_guard(**options)
+
+
+def test_bad_activation_arguments(guard: LicenseGuard, keymint_seed: Seed) -> None:
+    from license_guard import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="device_tag"):
+        guard.activate(keymint_seed.license_key, device_tag=123)  # type: ignore[arg-type]
+    # A key with a character no key has (as a mangled command line gives) is refused early,
+    # and the refusal does not quote it.
+    with pytest.raises(InvalidLicenseKeyError) as caught:
+        guard.activate(keymint_seed.license_key[:-1] + "\udcff")
+    assert keymint_seed.license_key[:-1] not in str(caught.value)
+
+
+def test_features_must_be_names_not_one_string(keymint_seed: Seed) -> None:
+    from license_guard import ConfigurationError, KeymintBackend
+
+    with pytest.raises(ConfigurationError, match="not one string"):
+        KeymintBackend(
+            product_id=keymint_seed.product_id,
+            access_token=keymint_seed.access_token,
+            features="export-4k",
+        )

@@ -115,3 +115,17 @@ def test_grace_shorter_than_revalidation_moves_the_check_earlier() -> None:
 def test_nonsense_policies_are_configuration_errors(kwargs: dict[str, timedelta]) -> None:
     with pytest.raises(ConfigurationError):
         Policy(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"grace_period": timedelta(0)},  # no offline use at all: not even just after a check
+        {"grace_period": timedelta.max},  # would overflow every sum of times
+        {"grace_period": 7},
+        {"revalidate_every": "24h"},
+    ],
+)
+def test_unusable_policies_are_refused_up_front(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        Policy(**kwargs)  # type: ignore[arg-type]

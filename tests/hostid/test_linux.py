@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from license_guard.errors import HostIdError
 from license_guard.hostid import LinuxMachineIdSource
 
 from .contract import IdentitySourceContract
@@ -64,10 +65,12 @@ def test_no_files_means_no_machine_id(tmp_path: Path) -> None:
     assert LinuxMachineIdSource(root=tmp_path).read() is None
 
 
-def test_unreadable_files_mean_no_machine_id(tmp_path: Path) -> None:
+def test_a_machine_id_that_exists_but_cannot_be_read_is_an_error(tmp_path: Path) -> None:
+    # Falling through to the MAC would give this device another host ID: a lost lease and,
+    # at re-activation, a second seat. So it fails loudly instead.
     (tmp_path / DBUS).mkdir(parents=True)  # a folder where the file should be: EISDIR
-    (tmp_path / ETC).mkdir(parents=True)
-    assert LinuxMachineIdSource(root=tmp_path).read() is None
+    with pytest.raises(HostIdError, match="cannot be read"):
+        LinuxMachineIdSource(root=tmp_path).read()
 
 
 def test_placeholder_alone_means_no_machine_id(tmp_path: Path) -> None:
