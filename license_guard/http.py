@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
+from license_guard._url import check_server_url
 from license_guard.clock import Clock, SystemClock, parse_http_date
 from license_guard.errors import (
     ConfigurationError,
@@ -89,8 +90,13 @@ class HttpSettings:
                 raise ConfigurationError(f"HttpSettings.{name} must be positive.")
         if self.max_attempts < 1:
             raise ConfigurationError("HttpSettings.max_attempts must be at least 1.")
-        if self.ssl_context is not None and self.ssl_context.verify_mode != ssl.CERT_REQUIRED:
-            raise ConfigurationError("The SSL context must verify server certificates.")
+        context = self.ssl_context
+        if context is not None and (
+            context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname
+        ):
+            raise ConfigurationError(
+                "The SSL context must verify server certificates and their host names."
+            )
 
 
 class Deadline:
@@ -158,8 +164,7 @@ class HttpClient:
         clock: Clock | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        if not base_url.startswith(("https://", "http://")):
-            raise ConfigurationError(f"The server URL must start with https:// ({base_url!r}).")
+        check_server_url(base_url)
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings()
         self._authorization = authorization

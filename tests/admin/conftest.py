@@ -36,7 +36,7 @@ def admin(
     """An admin client on the seeded product, in process."""
     with KeymintAdmin(
         access_token=admin_token,
-        base_url="http://keymint.test",
+        base_url="http://127.0.0.1",
         product_id=keymint_seed.product_id,
         transport=keymint_transport,
         clock=emulator_clock,
@@ -65,7 +65,7 @@ def make_guard(
         backend = KeymintBackend(
             product_id=keymint_seed.product_id,
             access_token=keymint_seed.access_token,
-            base_url="http://keymint.test",
+            base_url="http://127.0.0.1",
             transport=keymint_transport,
             clock=emulator_clock,
         )

@@ -65,7 +65,7 @@ def other_admin(
 ) -> Callable[..., KeymintAdmin]:
     def make(**options: Any) -> KeymintAdmin:
         settings: dict[str, Any] = {
-            "base_url": "http://keymint.test",
+            "base_url": "http://127.0.0.1",
             "product_id": keymint_seed.product_id,
             "transport": keymint_transport,
             "clock": emulator_clock,

@@ -32,7 +32,7 @@ def api(
     else:
         transport: httpx.BaseTransport = request.getfixturevalue("keymint_transport")
         client = httpx.Client(
-            base_url="http://keymint.test", transport=transport, headers=headers, timeout=5.0
+            base_url="http://127.0.0.1", transport=transport, headers=headers, timeout=5.0
         )
     with client:
         yield client

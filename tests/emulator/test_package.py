@@ -128,7 +128,7 @@ def test_plugin_fixtures_fit_together(
     assert keymint_emulator.clock is emulator_clock
     assert keymint_emulator.stored_seed() == keymint_seed
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", keymint_server.url)
-    with httpx.Client(transport=keymint_transport, base_url="http://emulator") as client:
+    with httpx.Client(transport=keymint_transport, base_url="http://127.0.0.1") as client:
         response = client.post(
             "/activate-key",
             json={

@@ -41,7 +41,7 @@ def make_guard(
         backend = KeymintBackend(
             product_id=keymint_seed.product_id,
             access_token=keymint_seed.access_token,
-            base_url="http://keymint.test",
+            base_url="http://127.0.0.1",
             features=FEATURES,
             transport=keymint_transport,
             clock=emulator_clock,

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from license_guard._url import check_server_url
 from license_guard.clock import Clock
-from license_guard.errors import ConfigurationError, InvalidResponseError
+from license_guard.errors import InvalidResponseError
 from license_guard.keygen import PublicKey, verify_response
 
 if TYPE_CHECKING:
@@ -79,11 +80,10 @@ class KeygenClient:
         settings: HttpSettings | None,
         transport: httpx.BaseTransport | None,
     ) -> None:
+        check_server_url(base_url)
         parts = urlsplit(base_url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ConfigurationError(f"The server URL must start with https:// ({base_url!r}).")
         self.base_url = base_url.rstrip("/")
-        self._host = parts.hostname
+        self._host = parts.hostname or ""  # check_server_url made sure there is one
         self._root = f"/v1/accounts/{account}"
         self._public_key = public_key
         self._clock = clock
