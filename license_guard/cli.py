@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from license_guard._console import format_when, print_json, read_key
-from license_guard.config import Settings, load_settings
+from license_guard.config import Settings, feature_set, load_settings, yes
 from license_guard.errors import (
     ConfigurationError,
     HostIdError,
@@ -63,6 +63,9 @@ EXIT_CODES: tuple[tuple[type[LicenseError], int], ...] = (
     (StorageError, EXIT_STORAGE),
     (HostIdError, EXIT_STORAGE),
 )
+
+# Stands in for the access token of a command that never calls the server (status).
+_NEVER_SENT = "not-used-offline"
 
 STATE_EXIT_CODES: Mapping[LicenseState, int] = {
     LicenseState.ACTIVE: EXIT_OK,
@@ -215,13 +218,14 @@ def _activate(args: argparse.Namespace) -> int:
     if key in (None, "-"):
         key = read_key(sys.stdin)
     status = guard.activate(key, device_tag=args.device_tag, signed_file=signed_file)
-    print(f"Activated. {status.detail}")
+    how = "Activated from the license file." if status.air_gapped else "Activated."
+    print(f"{how} {status.detail}")
     _print_status(status, sys.stdout)
     return EXIT_OK
 
 
 def _status(args: argparse.Namespace) -> int:
-    guard = _guard(args)
+    guard = _guard(args, offline=not args.online)
     if args.online:
         try:
             status = guard.revalidate()
@@ -241,6 +245,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     guard = _guard(args)
+    file_activated = guard.status().air_gapped
     try:
         freed = guard.release()
     except LicenseUnreachableError as exc:
@@ -248,7 +253,15 @@ def _release(args: argparse.Namespace) -> int:
             f"{exc} The seat is still taken and the lease was kept: run this again when online, "
             f"or ask the vendor to free host ID {guard.host_id}."
         ) from exc
-    print("Seat released." if freed else "Nothing to release on this computer.")
+    if freed:
+        print("Seat released.")
+    elif file_activated:
+        print(
+            "This computer was activated from a license file, so the licensing server was not "
+            f"told: its lease was removed here. Ask the vendor to free host ID {guard.host_id}."
+        )
+    else:
+        print("Nothing to release on this computer.")
     return EXIT_OK
 
 
@@ -276,12 +289,12 @@ def _data_dir(settings: Settings, app_id: str) -> Path:
     return Path(platformdirs.user_data_dir(app_id, appauthor=False))
 
 
-def _guard(args: argparse.Namespace) -> LicenseGuard:
+def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
     from license_guard.guard import LicenseGuard
 
     settings = _settings(args)
     (app_id,) = settings.need("app_id")
-    backend = _backend(settings)
+    backend = _backend(settings, offline=offline)
     return LicenseGuard(
         app_id=app_id,
         backend=backend,
@@ -290,8 +303,11 @@ def _guard(args: argparse.Namespace) -> LicenseGuard:
     )
 
 
-def _backend(settings: Settings) -> Backend:
-    """The backend the settings name: Keymint unless ``backend = keygen``."""
+def _backend(settings: Settings, *, offline: bool = False) -> Backend:
+    """The backend the settings name: Keymint unless ``backend = keygen``.
+
+    With *offline* (a command that never calls the server) Keymint needs no access token.
+    """
     kind = (settings.backend or "keymint").lower()
     if kind == "keygen":
         from license_guard.backends.keygen import DEFAULT_BASE_URL as KEYGEN_URL
@@ -303,6 +319,7 @@ def _backend(settings: Settings) -> Backend:
             public_key=public_key,
             product=product,
             base_url=settings.base_url or KEYGEN_URL,
+            allow_offline_activation=yes(settings.offline_activation),
         )
     if kind != "keymint":
         raise ConfigurationError(
@@ -310,11 +327,16 @@ def _backend(settings: Settings) -> Backend:
         )
     from license_guard.backends.keymint import DEFAULT_BASE_URL, KeymintBackend
 
-    product_id, access_token = settings.need("product_id", "access_token")
+    if offline and not settings.access_token:
+        (product_id,) = settings.need("product_id")
+        access_token = _NEVER_SENT
+    else:
+        product_id, access_token = settings.need("product_id", "access_token")
     return KeymintBackend(
         product_id=product_id,
         access_token=access_token,
         base_url=settings.base_url or DEFAULT_BASE_URL,
+        features=feature_set(settings.features),
     )
 
 
@@ -335,7 +357,7 @@ def _print_status(status: LicenseStatus, out: TextIO) -> None:
         ("Expires", format_when(status.expires_at) if status.expires_at else "never"),
         ("Last check", format_when(status.verified_at)),
         ("Grace until", format_when(status.grace_until)),
-        ("Next check", format_when(status.next_check_at)),
+        ("Next check", None if status.air_gapped else format_when(status.next_check_at)),
         ("Features", ", ".join(sorted(status.features)) or None),
     ]
     if status.state is LicenseState.NOT_ACTIVATED:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 __all__ = [
+    "EARLIEST",
     "LATEST",
     "Clock",
     "ManualClock",
@@ -18,11 +19,13 @@ __all__ = [
     "later",
     "parse_http_date",
     "parse_iso8601",
+    "shift",
     "utc",
 ]
 
-#: The latest representable aware time: where sums of times and durations stop.
+#: The latest and earliest representable aware times: where sums of times and durations stop.
 LATEST = datetime.max.replace(tzinfo=timezone.utc)
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 # A server time outside these years is a broken or hostile server, not the time.
 _PLAUSIBLE_YEARS = range(2000, 2200)
 
@@ -44,6 +47,14 @@ def later(when: datetime, delta: timedelta) -> datetime:
         return when + delta
     except OverflowError:
         return LATEST
+
+
+def shift(when: datetime, delta: timedelta) -> datetime:
+    """``when + delta`` for a delta of either sign, stopping at the representable ends."""
+    try:
+        return when + delta
+    except OverflowError:
+        return LATEST if delta > timedelta(0) else EARLIEST
 
 
 def parse_iso8601(value: object) -> datetime:

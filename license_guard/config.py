@@ -17,6 +17,10 @@ The config file is INI (readable on every supported Python without extra package
     backend = keygen
     account = ...
     public_key = ...
+    ; Keymint: what every license of the product unlocks, as the app configures it
+    features = export-4k, batch
+    ; Keygen: accept activation from a signed file the vendor sends (yes/no, default no)
+    offline_activation = no
 
 Comments go on lines of their own (``;`` or ``#``): text after a value is part of the value.
 
@@ -35,7 +39,15 @@ from pathlib import Path
 from license_guard._redact import redact
 from license_guard.errors import ConfigurationError
 
-__all__ = ["ENV_PREFIX", "SECTION", "Settings", "env_name", "load_settings"]
+__all__ = [
+    "ENV_PREFIX",
+    "SECTION",
+    "Settings",
+    "env_name",
+    "feature_set",
+    "load_settings",
+    "yes",
+]
 
 SECTION = "license-guard"
 ENV_PREFIX = "LICENSE_GUARD_"
@@ -50,6 +62,8 @@ FIELDS = (
     "backend",
     "account",
     "public_key",
+    "features",
+    "offline_activation",
 )
 # Secrets come from the environment or the config file, never from a flag.
 SECRETS = frozenset({"access_token", "admin_token"})
@@ -74,6 +88,8 @@ class Settings:
     backend: str | None = None
     account: str | None = None
     public_key: str | None = None
+    features: str | None = None
+    offline_activation: str | None = None
     source: str = "defaults"
 
     def __repr__(self) -> str:
@@ -164,3 +180,26 @@ def _read_config(path: Path) -> dict[str, str]:
             f"The config file {path} has unknown settings: {', '.join(sorted(unknown))}."
         )
     return {name: value.strip() for name, value in parser[SECTION].items() if value.strip()}
+
+
+def feature_set(text: str | None) -> frozenset[str] | None:
+    """``"export-4k, batch"`` as ``{"export-4k", "batch"}``; ``None`` when not set."""
+    if text is None:
+        return None
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def yes(text: str | None) -> bool:
+    """Whether a yes/no setting says yes.
+
+    Raises:
+        ConfigurationError: a value that is neither.
+    """
+    if text is None:
+        return False
+    value = text.strip().lower()
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off", ""):
+        return False
+    raise ConfigurationError(f"Expected yes or no, not {text!r}.")

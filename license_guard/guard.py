@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from license_guard._log import get_logger
 from license_guard.backends.base import Backend
-from license_guard.clock import Clock, SystemClock
+from license_guard.clock import Clock, SystemClock, shift
 from license_guard.errors import (
     ConfigurationError,
     FeatureNotLicensedError,
@@ -59,7 +59,9 @@ class LicenseGuard:
         revalidate_every: how often the license is re-checked online.
         storage_dir: where the lease lives; ``platformdirs.user_data_dir(app_id)`` by default.
         device_id: a stable identifier to use instead of the hardware's (containers, cloned VM
-            images); salted and hashed like any other. ``LICENSE_GUARD_DEVICE_ID`` also sets it.
+            images); salted and hashed like any other. The app decides whether to take it from
+            deployers, e.g. ``device_id=os.environ.get("LICENSE_GUARD_DEVICE_ID")``: whoever can
+            set it can also make a copied lease open on another computer.
         identity_sources: the host-ID sources to try, in order (tests and special platforms).
         clock: the time source (tests inject a :class:`~license_guard.clock.ManualClock`).
         online_timeout: seconds the startup check may spend online before falling back to grace.
@@ -176,12 +178,16 @@ class LicenseGuard:
         """The lease file of this app, product and device."""
         with self._state:
             if self._store is None:
-                from license_guard.store import LeaseStore
+                from license_guard.store import LeaseStore, lease_file_stem
 
-                key = lease_key(
-                    self.identity.raw_id, app_id=self.app_id, product_id=self.backend.product_id
+                product_id = self.backend.product_id
+                key = lease_key(self.identity.raw_id, app_id=self.app_id, product_id=product_id)
+                self._store = LeaseStore(
+                    self.storage_dir,
+                    key=key,
+                    stem=lease_file_stem(product_id),
+                    now=self._clock.now,
                 )
-                self._store = LeaseStore(self.storage_dir, key=key)
             return self._store
 
     # -- the public verbs ---------------------------------------------------------------------
@@ -236,8 +242,11 @@ class LicenseGuard:
                     host_id=self.host_id,
                     now=self._time.now()[0],
                 )
-            now = self._time.record(info.server_time)
+            now, offset = self._time.record(info.server_time)
             same_key = previous is not None and previous.license_key == license_key
+            features = info.features
+            if features is None:  # the backend does not say: keep what this key had here
+                features = previous.features if previous and same_key else frozenset()
             lease = Lease(
                 license_key=license_key,
                 product_id=self.backend.product_id,
@@ -246,11 +255,12 @@ class LicenseGuard:
                 activated_at=previous.activated_at if previous and same_key else now,
                 verified_at=now,
                 highest_seen=now,
+                clock_offset=offset,
                 expires_at=info.expires_at,
                 licensee_name=info.licensee_name,
                 licensee_email=info.licensee_email,
                 device_tag=device_tag or (previous.device_tag if previous and same_key else None),
-                features=info.features,
+                features=features,
                 signed_data=info.signed_data,
                 air_gapped=signed_file is not None,
             )
@@ -287,9 +297,7 @@ class LicenseGuard:
             if verdict.error is not None:
                 self._publish(lease)
                 raise verdict.error
-            if verdict.now - lease.highest_seen >= self.seen_time_step:
-                lease = lease.seen(verdict.now)
-                self.store.save(lease)
+            lease = self._remember(lease, verdict, wait=True)
             return self._publish(lease)
 
     def revalidate(self) -> LicenseStatus:
@@ -341,11 +349,15 @@ class LicenseGuard:
         """Free this device's seat and forget the lease (for uninstallers).
 
         Returns ``True`` when a seat was freed, ``False`` when there was nothing to free (no
-        lease here, or the server no longer listed this device).
+        lease here, or the server no longer listed this device) or nothing the server can be
+        told (a computer activated from a file: the lease is removed here, and the vendor frees
+        its host ID on their side).
 
         Raises:
             LicenseUnreachableError: the server could not be asked; the lease is kept so that
                 releasing can be tried again (or the vendor frees the seat from their side).
+            LeaseError: the lease could not be trusted (it was moved aside); without its key
+                the seat cannot be freed from here, so the vendor must free this host ID.
             ConfigurationError: bad access token or product id.
             StorageError: the lease could not be removed.
         """
@@ -354,9 +366,20 @@ class LicenseGuard:
         with self._ops, self.store.lock:
             try:
                 lease = self._load_lease()
-            except LeaseError:
-                lease = None  # moved aside; without a trusted lease there is no key to release
+            except LeaseError as problem:
+                raise LeaseError(
+                    f"{problem} The seat it held may still be taken: ask the vendor to free host "
+                    f"ID {self.host_id}.",
+                    quarantined_to=problem.quarantined_to,
+                ) from problem
             if lease is None:
+                return False
+            if lease.air_gapped:
+                self.store.delete()
+                self._publish(None)
+                log.info(
+                    "removed the file-activated lease of %s; the server was not told", self.app_id
+                )
                 return False
             deadline = Deadline(self.activation_timeout, clock=self._clock)
             freed = self.backend.deactivate(
@@ -429,6 +452,10 @@ class LicenseGuard:
             if lease is None:
                 return self._not_activated()
             verdict = self._judge(lease)
+            if verdict.error is None:
+                # A long session moves the highest time seen too, or a clock set back before
+                # every start would never be noticed. Never waits: skipped if the lock is busy.
+                lease = self._remember(lease, verdict, wait=False)
             self._publish(lease, verdict=verdict)
             if verdict.error is not None:
                 return verdict.error
@@ -442,6 +469,10 @@ class LicenseGuard:
 
     def _judge(self, lease: Lease) -> Verdict:
         now, trusted = self._time.now()
+        if not trusted:
+            # Offline: correct this clock by how far it was off at the last server answer, so
+            # a clock that is merely slow is not taken for one turned back.
+            now = shift(now, lease.clock_offset)
         return judge(lease, now, self.policy, trusted=trusted)
 
     def _load_lease(self, *, reload: bool = True) -> Lease | None:
@@ -449,13 +480,11 @@ class LicenseGuard:
             if reload or not self._loaded:
                 self._lease = None
                 self._loaded = False
-                lease = self.store.load(host_id=self.host_id, product_id=self.backend.product_id)
-                if lease is not None:
-                    try:
-                        lease = self.backend.check_lease(lease, now=self._time.now()[0])
-                    except LeaseError as problem:
-                        self.store.quarantine(problem)
-                self._lease = lease
+                self._lease = self.store.load(
+                    host_id=self.host_id,
+                    product_id=self.backend.product_id,
+                    check=lambda lease: self.backend.check_lease(lease, now=self._time.now()[0]),
+                )
                 self._loaded = True
             return self._lease
 
@@ -483,7 +512,21 @@ class LicenseGuard:
         return lease, self._judge(lease)
 
     def _validate_online(self, lease: Lease, *, timeout: float | None = None) -> Lease:
-        """Validate with the server and store the outcome. A denial revokes the lease."""
+        """Validate with the server and store the outcome. A denial revokes the lease.
+
+        Runs under the lease's cross-process lock, on the lease as it is on disk then: another
+        process may have released, re-activated or checked it since *lease* was read, and its
+        outcome must not be overwritten with this one's.
+        """
+        with self.store.lock:
+            current = self._load_lease()
+            if current is None:
+                raise self._not_activated()
+            if not _same_activation(current, lease) or current.verified_at > lease.verified_at:
+                return current  # changed meanwhile: that newer lease stands as it is
+            return self._validate_held(current, timeout=timeout)
+
+    def _validate_held(self, lease: Lease, *, timeout: float | None) -> Lease:
         from license_guard.http import Deadline
 
         if lease.air_gapped:
@@ -503,21 +546,43 @@ class LicenseGuard:
             self._publish(revoked)  # closes the gate now, not when its admission runs out
             log.warning("license refused by the server: %s", denial)
             raise
-        now = self._time.record(info.server_time)
+        now, offset = self._time.record(info.server_time)
         renewed = replace(
             lease,
             verified_at=now,
             highest_seen=now,
+            clock_offset=offset,
             expires_at=info.expires_at,
             licensee_name=info.licensee_name or lease.licensee_name,
             licensee_email=info.licensee_email or lease.licensee_email,
-            features=info.features,
+            features=lease.features if info.features is None else info.features,
             revocation=None,
             signed_data=info.signed_data or lease.signed_data,
         )
         renewed = self.backend.check_lease(renewed, now=now)
         self._save_and_hold(renewed)
         return renewed
+
+    def _remember(self, lease: Lease, verdict: Verdict, *, wait: bool) -> Lease:
+        """Record the time now in the lease when it is a ``seen_time_step`` past the highest
+        time seen (a write at most that often). With ``wait=False`` it is skipped when another
+        thread or process holds the lease's lock, rather than waiting for it."""
+        if verdict.now - lease.highest_seen < self.seen_time_step:
+            return lease
+        if wait:
+            with self.store.lock:
+                return self._remember_held(lease, verdict)
+        with self.store.lock.attempt() as locked:
+            return self._remember_held(lease, verdict) if locked else lease
+
+    def _remember_held(self, lease: Lease, verdict: Verdict) -> Lease:
+        current = self._load_lease()  # as it is on disk now: another process may have written
+        if current is None or not _same_activation(current, lease):
+            return lease
+        seen = current.seen(verdict.now)
+        if seen is not current:
+            self._save_and_hold(seen)
+        return seen
 
     def _save_and_hold(self, lease: Lease) -> None:
         with self._state:
@@ -560,3 +625,8 @@ class LicenseGuard:
         return NotActivatedError(
             "This computer is not activated for this app. Enter a license key to activate it."
         )
+
+
+def _same_activation(a: Lease, b: Lease) -> bool:
+    """Whether two leases come from one activation (the same key, activated at the same time)."""
+    return a.license_key == b.license_key and a.activated_at == b.activated_at

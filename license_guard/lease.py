@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from license_guard import crypto
@@ -75,6 +75,9 @@ class Lease:
     """When the server-signed proof stops vouching for offline use (a machine file's expiry)."""
     air_gapped: bool = False
     """Activated from a file the vendor sent: the guard never asks the server about it."""
+    clock_offset: timedelta = timedelta(0)
+    """How far this device's clock was behind the server's at the last check (offline, the
+    clock is read corrected by it, so a slow clock is not taken for one turned back)."""
 
     def __post_init__(self) -> None:
         for name in ("activated_at", "verified_at", "highest_seen"):
@@ -119,6 +122,7 @@ class Lease:
             "signed_data": self.signed_data,
             "offline_until": self.offline_until.isoformat() if self.offline_until else None,
             "air_gapped": self.air_gapped,
+            "clock_offset": self.clock_offset.total_seconds(),
         }
 
     @classmethod
@@ -156,6 +160,7 @@ class Lease:
                 # Leases written before these two fields existed have neither.
                 offline_until=_time(data["offline_until"]) if data.get("offline_until") else None,
                 air_gapped=_flag(data.get("air_gapped", False)),
+                clock_offset=_seconds(data.get("clock_offset", 0)),
             )
         except LeaseError:
             raise
@@ -221,3 +226,9 @@ def _flag(value: object) -> bool:
 
 def _time(value: object) -> datetime:
     return parse_iso8601(_text(value))
+
+
+def _seconds(value: object) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("expected a number of seconds")
+    return timedelta(seconds=value)

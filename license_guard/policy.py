@@ -87,9 +87,17 @@ class Verdict:
 
     def status_of(self, lease: Lease) -> LicenseStatus:
         """The status snapshot of *lease* under this verdict."""
+        detail = self.detail
+        if lease.air_gapped and self.error is None:
+            until = (
+                "with no end date"
+                if self.grace_until >= LATEST
+                else f"until {self.grace_until:%Y-%m-%d %H:%M} UTC"
+            )
+            detail = f"Licensed from a signed license file (activated without the server), {until}."
         return LicenseStatus(
             state=self.state,
-            detail=self.detail,
+            detail=detail,
             host_id=lease.host_id,
             checked_at=self.now,
             key_hint=lease.key_hint,
@@ -101,6 +109,7 @@ class Verdict:
             grace_until=self.grace_until,
             next_check_at=self.next_check_at,
             features=lease.features,
+            air_gapped=lease.air_gapped,
         )
 
     @property

@@ -35,12 +35,16 @@ class SessionTime:
         trusted = server_time + timedelta(seconds=self._clock.monotonic() - at)
         return max(local, trusted), True
 
-    def record(self, server_time: datetime | None) -> datetime:
-        """Anchor to a server answer's time (if it had one); returns the time to store."""
+    def record(self, server_time: datetime | None) -> tuple[datetime, timedelta]:
+        """Anchor to a server answer's time (if it had one).
+
+        Returns the time to store as the last check, and how far the local clock is behind
+        the server's (negative when ahead; zero without a server time or when they agree).
+        """
         local = self._clock.now()
         if server_time is None:
-            return local
+            return local, timedelta(0)
         if timedelta(0) <= local - server_time < DATE_RESOLUTION:
             server_time = local  # the clocks agree; the local one has the finer resolution
         self._anchor = (server_time, self._clock.monotonic())
-        return server_time
+        return server_time, server_time - local

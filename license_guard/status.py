@@ -63,6 +63,8 @@ class LicenseStatus:
     grace_until: datetime | None = None
     next_check_at: datetime | None = None
     features: frozenset[str] = frozenset()
+    air_gapped: bool = False
+    """Activated from a signed file the vendor sent; the server is never asked about it."""
 
     @classmethod
     def not_activated(
@@ -116,4 +118,5 @@ class LicenseStatus:
             "grace_left_seconds": None if left is None else int(left.total_seconds()),
             "next_check_at": iso(self.next_check_at),
             "features": sorted(self.features),
+            "air_gapped": self.air_gapped,
         }

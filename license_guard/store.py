@@ -1,84 +1,98 @@
-"""Where the lease lives: one sealed file, atomic writes under a cross-process lock, and
-quarantine of a file that cannot be trusted.
+"""Where the lease lives: one sealed file per product, atomic writes under a cross-process lock,
+and quarantine of a file that cannot be trusted.
 
-Layout of the storage folder (``platformdirs.user_data_dir(app_id)`` unless overridden)::
+Layout of the storage folder (``platformdirs.user_data_dir(app_id)`` unless overridden), for a
+product whose id hashes to ``3f9a0c1b2d4e``::
 
-    license.lease                  the sealed lease (see license_guard.lease)
-    license.lock                   the lock every process takes before writing
-    license.lease.bad-<UTC time>   a lease that failed verification, kept for support
+    license-3f9a0c1b2d4e.lease                  the sealed lease (see license_guard.lease)
+    license-3f9a0c1b2d4e.lock                   the lock every process takes before writing
+    license-3f9a0c1b2d4e.lease.bad-<UTC time>   a lease that failed verification, for support
+
+One file per product, so an app and its plug-in sold as two products keep two leases.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
 
+from license_guard import crypto
 from license_guard._fs import fsync_directory, os_error_hint
 from license_guard._lock import FileLock
 from license_guard._log import get_logger
 from license_guard.errors import LeaseError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
-__all__ = ["LeaseStore"]
+__all__ = ["LeaseStore", "lease_file_stem"]
 
 log = get_logger("license_guard.store")
 
-LEASE_NAME = "license.lease"
-LOCK_NAME = "license.lock"
-_MAX_LEASE_BYTES = (
-    1 << 20
-)  # a lease is under 10 KiB (a Keygen one holds a signed file); anything huge is not ours
+# A lease is under 10 KiB (a Keygen one holds a signed file); anything huge is not ours.
+_MAX_LEASE_BYTES = 1 << 20
+# How often a load re-reads a file another process replaced while it was being checked.
+_RELOADS = 3
+
+Check = Callable[[Lease], Lease]
+
+
+def lease_file_stem(product_id: str) -> str:
+    """``license-<12 hex>``: the lease's file name without suffix, for one product."""
+    return "license-" + crypto.sha256(product_id.encode()).hex()[:12]
 
 
 class LeaseStore:
     """Reads and writes the sealed lease of one app and product on this device."""
 
-    def __init__(self, directory: Path, *, key: bytes, lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        key: bytes,
+        stem: str = "license",
+        lock_timeout: float = 30.0,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.directory = directory
-        self.path = directory / LEASE_NAME
-        self.lock = FileLock(directory / LOCK_NAME, timeout=lock_timeout)
+        self.path = directory / f"{stem}.lease"
+        self.lock = FileLock(directory / f"{stem}.lock", timeout=lock_timeout)
         self._key = key
+        self._now = now or (lambda: datetime.now(timezone.utc))
 
     def __repr__(self) -> str:
-        return f"LeaseStore({str(self.directory)!r})"
+        return f"LeaseStore({str(self.path)!r})"
 
-    def exists(self) -> bool:
-        """Whether a lease file is present (trusted or not)."""
-        return self.path.exists()
-
-    def load(self, *, host_id: str, product_id: str) -> Lease | None:
+    def load(self, *, host_id: str, product_id: str, check: Check | None = None) -> Lease | None:
         """The verified lease, or ``None`` when there is none.
 
-        A lease that fails verification (edited, truncated, sealed elsewhere, for another
-        device or product) is moved aside so support can look at it, and the error says where.
+        *check* (the backend's verification of what it signed) runs on the opened lease; what it
+        returns is the lease. A lease that fails verification (edited, truncated, sealed
+        elsewhere, for another device or product, or refused by *check*) is moved aside so
+        support can look at it, and the error says where; a file another process replaced
+        meanwhile is read again instead.
 
         Raises:
-            LeaseError: the lease cannot be trusted; it has been moved to ``quarantined_to``.
-            StorageError: the file exists but can neither be read nor moved aside.
+            LeaseError: the lease cannot be trusted; it has been moved to ``quarantined_to``
+                (``None`` when another process was writing the lease at that moment).
+            StorageError: the file exists but cannot be read (it is left in place), or it can
+                be neither trusted nor moved aside.
         """
-        try:
-            with self.path.open("rb") as handle:
-                blob = handle.read(_MAX_LEASE_BYTES + 1)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            problem = LeaseError(f"The license file cannot be read ({exc.strerror}).")
-            problem.__cause__ = exc
-            self.quarantine(problem)
-        try:
-            if len(blob) > _MAX_LEASE_BYTES:
-                raise LeaseError("The license file is far too large to be a lease.")
-            lease = open_lease(blob, self._key)
-            if lease.host_id != host_id:
-                raise LeaseError("The license file belongs to another device.")
-            if lease.product_id != product_id:
-                raise LeaseError("The license file belongs to another product.")
-        except LeaseError as problem:
-            self.quarantine(problem)
-        return lease
+        for _ in range(_RELOADS):
+            blob = self._read()
+            if blob is None:
+                return None
+            try:
+                lease = self._open(blob, host_id=host_id, product_id=product_id)
+                return check(lease) if check is not None else lease
+            except LeaseError as problem:
+                self._set_aside(problem, blob)
+        raise StorageError(
+            f"The license file {self.path} kept changing while it was read; try again.",
+            path=self.path,
+        )
 
     def save(self, lease: Lease) -> None:
         """Write *lease* atomically: a reader sees the old file or the new one, never a mix.
@@ -106,6 +120,74 @@ class LeaseStore:
                 raise _storage_error("remove", self.path, exc) from exc
             return True
 
+    def _read(self) -> bytes | None:
+        try:
+            with self.path.open("rb") as handle:
+                return handle.read(_MAX_LEASE_BYTES + 1)
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            return b""  # a folder where the lease belongs: not a lease, set it aside
+        except OSError as exc:
+            # Unreadable now (permissions, I/O error, out of file handles) says nothing about
+            # the lease itself: it stays where it is.
+            raise StorageError(
+                f"The license file {self.path} cannot be read: {os_error_hint(exc)}.",
+                path=self.path,
+            ) from exc
+
+    def _open(self, blob: bytes, *, host_id: str, product_id: str) -> Lease:
+        if len(blob) > _MAX_LEASE_BYTES:
+            raise LeaseError("The license file is far too large to be a lease.")
+        lease = open_lease(blob, self._key)
+        if lease.host_id != host_id:
+            raise LeaseError("The license file belongs to another device.")
+        if lease.product_id != product_id:
+            raise LeaseError("The license file belongs to another product.")
+        return lease
+
+    def _set_aside(self, problem: LeaseError, blob: bytes) -> None:
+        """Move the file that failed aside, if it is still the one that failed, and raise.
+
+        Returns (so the caller reads again) when another process replaced or removed the
+        file since it was read: that newer file deserves its own check.
+        """
+        stamp = self._now().strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
+        try:
+            with self.lock.attempt() as locked:
+                if locked:
+                    if self._read_quietly() != blob:
+                        return
+                    os.replace(self.path, target)
+        except (OSError, StorageError) as exc:
+            reason = os_error_hint(exc) if isinstance(exc, OSError) else str(exc)
+            raise StorageError(
+                f"{problem} It could not be moved aside either ({reason}); "
+                f"delete {self.path} and activate again.",
+                path=self.path,
+            ) from problem
+        if not locked:
+            # Another process is writing a lease right now (an activation); it replaces this.
+            raise LeaseError(
+                f"{problem} Another process is activating this computer right now; try again."
+            ) from problem
+        self._raise_moved(problem, target)
+
+    def _read_quietly(self) -> bytes | None:
+        try:
+            return self._read()
+        except StorageError:
+            return None
+
+    def _raise_moved(self, problem: LeaseError, target: Path) -> NoReturn:
+        log.warning("untrusted lease moved aside to %s: %s", target, problem)
+        raise LeaseError(
+            f"{problem} It was moved aside to {target.name}; activate this computer again "
+            "(this does not use another seat).",
+            quarantined_to=target,
+        ) from problem
+
     def _write_atomically(self, blob: bytes) -> None:
         # Imported here: tempfile (with shutil, random, bz2 and lzma behind it) is among the
         # largest imports of a start, and a start with a fresh lease writes nothing.
@@ -128,40 +210,6 @@ class LeaseStore:
                 temp.unlink()
             raise _storage_error("write", self.path, exc) from exc
         fsync_directory(self.directory)
-
-    def quarantine(self, problem: LeaseError) -> NoReturn:
-        """Move the lease aside (kept for support) and raise *problem* saying where it went.
-
-        Raises:
-            LeaseError: always; ``quarantined_to`` names the file kept aside.
-            StorageError: the lease can be neither read nor moved aside.
-        """
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        target = self.path.with_name(f"{LEASE_NAME}.bad-{stamp}")
-        try:
-            with self.lock.attempt() as locked:
-                if locked:
-                    os.replace(self.path, target)
-        except FileNotFoundError:
-            target = self.path  # another process moved it first; nothing left to move
-        except (OSError, StorageError) as exc:
-            reason = os_error_hint(exc) if isinstance(exc, OSError) else str(exc)
-            raise StorageError(
-                f"{problem} It could not be moved aside either ({reason}); "
-                f"delete {self.path} and activate again.",
-                path=self.path,
-            ) from problem
-        if not locked:
-            # Someone is writing a lease right now (an activation); it replaces this one.
-            raise LeaseError(
-                f"{problem} Another process is activating this computer right now.",
-            ) from problem
-        log.warning("untrusted lease moved aside to %s: %s", target, problem)
-        raise LeaseError(
-            f"{problem} It was moved aside to {target.name}; activate this computer again "
-            "(this does not use another seat).",
-            quarantined_to=target,
-        ) from problem
 
 
 def _storage_error(action: str, path: Path, exc: OSError) -> StorageError:

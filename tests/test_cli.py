@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,7 @@ def test_activate_status_release(
     assert code == 0
     assert status["state"] == "active"
     assert status["licensed"] is True
-    assert status["lease_file"].endswith("license.lease")
+    assert re.fullmatch(r".*/license-[0-9a-f]{12}\.lease", status["lease_file"])
 
     code, out, _ = run(capsys, environ, "release")
     assert (code, out) == (0, "Seat released.\n")
@@ -148,7 +149,7 @@ def test_settings_from_a_config_file_and_flags(
     )
     code, _, err = run(capsys, {}, "--debug", "activate", seed.license_key, "--config", str(config))
     assert code == 0, err
-    assert (tmp_path / "from-config" / "license.lease").exists()
+    assert list((tmp_path / "from-config").glob("license-*.lease"))
     # A flag beats the file.
     code, _, _ = run(
         capsys, {}, "status", "--config", str(config), "--data-dir", str(tmp_path / "elsewhere")

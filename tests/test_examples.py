@@ -40,7 +40,7 @@ def test_quickstart_activates_then_starts_offline_from_the_lease(
     )
     assert second.returncode == 0, second.stderr
     assert "holiday.png exported in 4K" in second.stdout
-    assert (tmp_path / "com.example.photoeditor" / "license.lease").exists()
+    assert list((tmp_path / "com.example.photoeditor").glob("license-*.lease"))
 
     emulator.clear_request_log()
     third = subprocess.run(

@@ -32,7 +32,8 @@ class LicenseInfo:
     Attributes:
         server_time: the server's clock at the answer (its ``Date`` header), trusted time.
         expires_at: when the license itself expires; ``None`` for never.
-        features: what the license unlocks, for ``@guard.require("feature")``.
+        features: what the license unlocks, for ``@guard.require("feature")``; ``None`` when
+            this backend was not told (the guard then keeps the features the lease has).
         signed_data: server-signed proof to keep in the lease exactly as issued, if any.
     """
 
@@ -40,7 +41,7 @@ class LicenseInfo:
     expires_at: datetime | None
     licensee_name: str | None = None
     licensee_email: str | None = None
-    features: frozenset[str] = frozenset()
+    features: frozenset[str] | None = frozenset()
     usage_limit: int | None = None
     activations: int | None = None
     signed_data: str | None = field(default=None, repr=False)

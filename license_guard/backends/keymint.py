@@ -69,7 +69,8 @@ class KeymintBackend(Backend):
         access_token: a Keymint access token, preferably product-scoped.
         base_url: the API root; the emulator's URL in tests and demos.
         features: the features every license of this product unlocks (Keymint licenses carry
-            none of their own).
+            none of their own). ``None`` (the default) leaves a lease's features as they are:
+            a tool such as the CLI can then check a lease an app wrote without emptying them.
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries and deadlines.
@@ -83,7 +84,7 @@ class KeymintBackend(Backend):
         product_id: str,
         access_token: str,
         base_url: str = DEFAULT_BASE_URL,
-        features: Iterable[str] = frozenset(),
+        features: Iterable[str] | None = None,
         api: KeymintApi = GENERATION_1,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -96,7 +97,7 @@ class KeymintBackend(Backend):
         self.base_url = base_url
         if isinstance(features, str):  # frozenset("export-4k") would be its letters
             raise ConfigurationError("features must be a collection of names, not one string.")
-        self.features = frozenset(features)
+        self.features = None if features is None else frozenset(features)
         self.api = api
         self._access_token = access_token
         self._settings = http

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,17 +25,19 @@ def default_sources(
     install_id_path: Path,
     override: str | None = None,
     platform: str = sys.platform,
-    environ: Mapping[str, str] = os.environ,
+    environ: Mapping[str, str] | None = None,
 ) -> list[IdentitySource]:
     """Override, OS machine ID, physical MAC, install ID: the order :func:`resolve_host_identity`
     tries them in. Nothing is read here; sources read only when the chain reaches them.
 
-    *platform* is a ``sys.platform`` value. Raises :class:`ConfigurationError` for an empty
-    *override*.
+    *platform* is a ``sys.platform`` value. ``$LICENSE_GUARD_DEVICE_ID`` is read from *environ*
+    only when one is given: whoever may set that variable may make a copied lease open on
+    their computer (with another computer's raw ID), so honouring it is the app's decision.
+    Raises :class:`ConfigurationError` for an empty *override*.
     """
     sysfs = _LINUX_SYSFS_NET if platform.startswith("linux") else None
     return [
-        OverrideSource(override, environ=environ),
+        OverrideSource(override, environ={} if environ is None else environ),
         machine_id_source(platform),
         MacAddressSource(sysfs=sysfs),
         InstallIdSource(install_id_path),

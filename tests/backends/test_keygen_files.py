@@ -4,6 +4,7 @@ air-gapped activation from a file the vendor sends."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from license_guard import (
     ClockRollbackError,
+    ConfigurationError,
     GracePeriodExpiredError,
     InvalidLicenseKeyError,
     KeygenBackend,
@@ -18,8 +20,9 @@ from license_guard import (
     LicenseState,
 )
 from license_guard.clock import ManualClock
+from license_guard.guard import LicenseGuard
 from license_guard.keygen.dataset import parse_timestamp
-from license_guard.lease import Lease
+from license_guard.lease import Lease, lease_key, seal_lease
 from license_guard.policy import Policy, judge
 from license_guard.testing.harness import KeygenHarness
 from tests.keygen.vectors import DECRYPTABLE, VECTORS, read_key, read_text
@@ -58,8 +61,18 @@ def _expected(entry: dict[str, Any]) -> dict[str, Any]:
 def _offline_backend(product: str, public_key: str = DEMO_KEY, **options: Any) -> KeygenBackend:
     """A backend (of the demo account unless told) that never reaches a server."""
     return KeygenBackend(
-        account="demo", public_key=public_key, product=product, base_url=NOWHERE, **options
+        account="demo",
+        public_key=public_key,
+        product=product,
+        base_url=NOWHERE,
+        allow_offline_activation=True,
+        **options,
     )
+
+
+def _file_guard(keygen: KeygenHarness) -> LicenseGuard:
+    """A guard of an app that offers activation from a file (off by default)."""
+    return keygen.make_guard(backend=keygen.backend(allow_offline_activation=True))
 
 
 def _lease(entry: dict[str, Any], *, product: str, signed_data: str, host_id: str) -> Lease:
@@ -169,7 +182,7 @@ def test_an_air_gapped_computer_activates_from_the_vendors_machine_file(
     keygen: KeygenHarness, clock: ManualClock
 ) -> None:
     keygen.emulator.set_license_expiry(keygen.license_key, None)
-    guard = keygen.make_guard()
+    guard = _file_guard(keygen)
     # The customer reads its host ID to the vendor, who activates it and sends the file.
     keygen.emulator.activate_machine(keygen.license_key, guard.host_id)
     machine_file = keygen.emulator.machine_file(keygen.license_key, guard.host_id, ttl=90 * 86400)
@@ -181,7 +194,7 @@ def test_an_air_gapped_computer_activates_from_the_vendors_machine_file(
     assert stored_lease(guard).air_gapped
 
     clock.advance(timedelta(days=60))  # far past revalidate_every and the grace period
-    later = keygen.make_guard()
+    later = _file_guard(keygen)
     assert later.ensure_activated().state is LicenseState.ACTIVE
     assert later.require("export-4k").check() is None
     later.revalidate()
@@ -190,20 +203,20 @@ def test_an_air_gapped_computer_activates_from_the_vendors_machine_file(
 
     clock.advance(timedelta(days=31))  # past the file's own expiry
     with pytest.raises(GracePeriodExpiredError, match="Ask the vendor for a new one"):
-        keygen.make_guard().ensure_activated()
+        _file_guard(keygen).ensure_activated()
     assert api_calls(keygen) == []
 
 
 def test_a_license_file_also_activates_an_air_gapped_computer(keygen: KeygenHarness) -> None:
     license_file = keygen.emulator.license_file(keygen.license_key)
     keygen.faults.reset()
-    status = keygen.make_guard().activate(keygen.license_key, signed_file=license_file)
+    status = _file_guard(keygen).activate(keygen.license_key, signed_file=license_file)
     assert status.state is LicenseState.ACTIVE
     assert status.features == {"export-4k"}
 
 
 def test_files_for_another_device_or_key_are_refused(keygen: KeygenHarness) -> None:
-    guard = keygen.make_guard()
+    guard = _file_guard(keygen)
     keygen.emulator.activate_machine(keygen.license_key, "another-computer")
     other_device = keygen.emulator.machine_file(keygen.license_key, "another-computer")
     with pytest.raises(LeaseError, match="not for this device"):
@@ -240,3 +253,36 @@ def test_a_real_license_file_with_a_signed_key_activates_offline(keygen: KeygenH
     assert keygen.make_guard(backend=backend, clock=when).status().state is (
         LicenseState.GRACE_EXPIRED
     )
+
+
+def test_release_of_a_file_activated_computer_removes_the_lease_without_the_network(
+    keygen: KeygenHarness,
+) -> None:
+    guard = _file_guard(keygen)
+    keygen.emulator.activate_machine(keygen.license_key, guard.host_id)
+    machine_file = keygen.emulator.machine_file(keygen.license_key, guard.host_id, ttl=86400)
+    keygen.faults.reset()  # an air-gapped computer
+    guard.activate(keygen.license_key, signed_file=machine_file)
+    keygen.emulator.clear_request_log()
+    assert guard.release() is False  # nothing the server could be told; the vendor frees it
+    assert not guard.store.path.exists()
+    assert keygen.emulator.request_log == []
+
+
+def test_an_app_without_offline_activation_refuses_files_and_leases_claiming_it(
+    keygen: KeygenHarness,
+) -> None:
+    guard = keygen.make_guard()  # offline activation not enabled: the default
+    keygen.emulator.activate_machine(keygen.license_key, guard.host_id)
+    machine_file = keygen.emulator.machine_file(keygen.license_key, guard.host_id, ttl=86400)
+    with pytest.raises(ConfigurationError, match="does not accept activation from a license"):
+        guard.activate(keygen.license_key, signed_file=machine_file)
+
+    # A reverse-engineer derives the seal key (it is in the app) and flips the flag on a lease
+    # activated online, to skip every later check: the server's signature cannot say so.
+    guard.activate(keygen.license_key)
+    lease = stored_lease(guard)
+    key = lease_key(guard.identity.raw_id, app_id=guard.app_id, product_id=lease.product_id)
+    guard.store.path.write_bytes(seal_lease(replace(lease, air_gapped=True), key))
+    with pytest.raises(LeaseError, match="activated from a file"):
+        keygen.make_guard().ensure_activated()

@@ -13,6 +13,7 @@ import pytest
 
 from license_guard import KeymintBackend, LicenseGuard, LicenseState
 from license_guard.emulator import Emulator, EmulatorServer, Seed
+from license_guard.store import lease_file_stem
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "com.example.photoeditor"
@@ -100,7 +101,8 @@ def test_eight_processes_activating_at_once_end_with_one_lease_and_one_seat(
         storage_dir=tmp_path,
     )
     assert guard.status().state is LicenseState.ACTIVE
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["license.lease", "license.lock"]
+    stem = lease_file_stem(seed.product_id)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{stem}.lease", f"{stem}.lock"]
 
 
 def test_a_cached_lease_start_imports_no_network_stack(

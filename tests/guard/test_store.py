@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from license_guard.errors import LeaseError, StorageError
-from license_guard.lease import lease_key, seal_lease
+from license_guard.lease import Lease, lease_key, seal_lease
 from license_guard.store import LeaseStore
 
 from .test_lease import KEY, make_lease
@@ -77,7 +78,7 @@ def test_a_folder_in_place_of_the_file_is_moved_aside(tmp_path: Path) -> None:
     store = LeaseStore(tmp_path, key=KEY)
     store.path.mkdir()
     (store.path / "x").write_text("kept for support")
-    with pytest.raises(LeaseError, match="cannot be read") as caught:
+    with pytest.raises(LeaseError, match="moved aside") as caught:
         store.load(host_id=HOST, product_id=PRODUCT)
     assert caught.value.quarantined_to is not None
     assert (caught.value.quarantined_to / "x").read_text() == "kept for support"
@@ -99,8 +100,60 @@ def test_delete(tmp_path: Path) -> None:
     assert not store.path.exists()
 
 
-def test_repr_shows_the_folder_only(tmp_path: Path) -> None:
-    assert repr(LeaseStore(tmp_path, key=KEY)) == f"LeaseStore({str(tmp_path)!r})"
+def test_repr_shows_the_path_only(tmp_path: Path) -> None:
+    store = LeaseStore(tmp_path, key=KEY, stem="license-0123456789ab")
+    assert repr(store) == f"LeaseStore({str(tmp_path / 'license-0123456789ab.lease')!r})"
+
+
+def test_a_file_replaced_while_it_was_checked_is_read_again_not_set_aside(
+    tmp_path: Path,
+) -> None:
+    # Another process (another store on the same folder) activates between this reader's read
+    # and its verdict: the fresh lease must survive, and be the one returned.
+    reader, writer = LeaseStore(tmp_path, key=KEY), LeaseStore(tmp_path, key=KEY)
+    reader.save(make_lease(licensee_name="Old"))
+    calls = 0
+
+    def check(lease: Lease) -> Lease:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            writer.save(make_lease(licensee_name="Fresh"))
+            raise LeaseError("this read was judged untrustworthy")
+        return lease
+
+    loaded = reader.load(host_id=HOST, product_id=PRODUCT, check=check)
+    assert loaded is not None
+    assert loaded.licensee_name == "Fresh"
+    assert not list(tmp_path.glob("*.bad-*"))
+
+
+def test_a_read_error_leaves_the_lease_in_place(tmp_path: Path) -> None:
+    store = LeaseStore(tmp_path, key=KEY)
+    store.save(make_lease())
+    with (
+        _no_file_handles_left(),
+        pytest.raises(StorageError, match="cannot be read"),
+    ):
+        store.load(host_id=HOST, product_id=PRODUCT)
+    assert store.load(host_id=HOST, product_id=PRODUCT) == make_lease()
+    assert not list(tmp_path.glob("*.bad-*"))
+
+
+@contextlib.contextmanager
+def _no_file_handles_left() -> Iterator[None]:
+    """The process's open-file limit, lowered below the next free descriptor: open() fails
+    with EMFILE, as in a process that leaks file handles."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    next_free = os.open(os.devnull, os.O_RDONLY)  # the descriptor the next open() would get
+    os.close(next_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (next_free, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @pytest.fixture
@@ -176,7 +229,8 @@ def test_unreadable_lease_for_an_ordinary_user(tmp_path: Path) -> None:
         check=False,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
-    assert "StorageError: The license file cannot be read" in result.stdout, result.stderr
+    assert "StorageError: The license file" in result.stdout, result.stderr
+    assert "cannot be read: permission denied" in result.stdout
     assert store.path.exists()  # nothing was lost
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,41 @@ def test_status_reports_a_bad_lease_without_raising(
     status = make_guard().status()
     assert status.state is LicenseState.NOT_ACTIVATED
     assert "moved aside" in status.detail
+
+
+def test_releasing_with_an_untrusted_lease_says_the_seat_may_still_be_taken(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    activated.store.path.write_bytes(b"garbage")
+    with pytest.raises(LeaseError, match="may still be taken: ask the vendor to free host ID"):
+        make_guard().release()
+    assert seats(keymint_emulator, keymint_seed)[0] == 1  # nothing could be freed from here
+
+
+def test_the_device_id_variable_is_not_honoured_unless_the_app_passes_it(
+    make_guard: GuardFactory, keymint_seed: Seed, lease_dir: Path
+) -> None:
+    # Machine A's lease, copied to machine B whose user sets the variable to A's raw ID: an app
+    # that does not pass device_id reads B's own identity, and the lease does not open.
+    machine_a = make_guard(machine="raw-id-of-machine-a")
+    machine_a.activate(keymint_seed.license_key)
+    script = (
+        "import sys\n"
+        "from license_guard import KeymintBackend, LicenseGuard\n"
+        "guard = LicenseGuard(app_id='com.example.photoeditor', backend=KeymintBackend(\n"
+        f"    product_id={keymint_seed.product_id!r}, access_token='unused-offline-token'),\n"
+        f"    storage_dir={str(lease_dir)!r})\n"
+        "status = guard.status()\n"
+        "print(guard.identity.source, status.state.value)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LICENSE_GUARD_DEVICE_ID": "raw-id-of-machine-a"},
+    )
+    assert result.stdout.split() == ["machine-id", "not_activated"]

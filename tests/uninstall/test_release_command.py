@@ -95,7 +95,7 @@ def test_online_release_frees_the_seat_and_removes_the_lease(
     assert (released.returncode, released.stdout, released.stderr) == (0, "Seat released.\n", "")
     assert seats(emu, seed) == []
     assert [(r.path, r.status) for r in emu.request_log] == [("/deactivate-key", 200)]
-    assert not (tmp_path / "data" / "license.lease").exists()
+    assert not list((tmp_path / "data").glob("license-*.lease"))
 
 
 def test_nothing_to_release_is_success_without_a_network_call(
@@ -127,7 +127,7 @@ def test_offline_release_keeps_the_seat_and_names_the_way_out(
         f"online, or ask the vendor to free host ID {host_id}."
     )
     assert seats(emu, seed) == [host_id]
-    assert (tmp_path / "data" / "license.lease").exists()
+    assert list((tmp_path / "data").glob("license-*.lease"))
     assert seed.license_key not in released.stderr
 
     # The vendor's way out: free that host ID on their side (dashboard, admin tool)...
@@ -138,7 +138,7 @@ def test_offline_release_keeps_the_seat_and_names_the_way_out(
         config = write_config(tmp_path, seed, back_online.url)
         again = license_guard("release", "--config", str(config))
     assert (again.returncode, again.stdout) == (0, "Nothing to release on this computer.\n")
-    assert not (tmp_path / "data" / "license.lease").exists()
+    assert not list((tmp_path / "data").glob("license-*.lease"))
 
 
 def test_a_missing_setting_is_a_usage_error(tmp_path: Path) -> None:

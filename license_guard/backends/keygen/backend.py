@@ -81,6 +81,11 @@ class KeygenBackend(Backend):
             is one hour); None asks for a file that never expires.
         max_clock_drift: how old a signed answer's ``Date`` may be, and how far a file's
             ``issued`` may lie ahead of this device's clock.
+        allow_offline_activation: accept activation from a signed file the vendor sends to a
+            computer that cannot reach the server (``guard.activate(key, signed_file=...)``).
+            Off by default: such a lease is never checked online, so an app that does not
+            offer it must not honour a lease that claims it (the claim is sealed on the
+            client, and only the server's signature is beyond a reverse-engineer's reach).
         http: timeouts, retries and TLS trust. transport: an httpx transport (tests).
         clock: the time source for deadlines and the ``Date`` check.
 
@@ -101,6 +106,7 @@ class KeygenBackend(Backend):
         key_scheme: str | None = None,
         machine_file_ttl: timedelta | None = timedelta(days=30),
         max_clock_drift: timedelta = MAX_CLOCK_DRIFT,
+        allow_offline_activation: bool = False,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -118,6 +124,7 @@ class KeygenBackend(Backend):
         self.key_scheme = key_scheme
         self.machine_file_ttl = machine_file_ttl
         self.max_clock_drift = max_clock_drift
+        self.allow_offline_activation = allow_offline_activation
         self._clock = clock or SystemClock()
         self._api = KeygenClient(
             base_url=base_url,
@@ -191,8 +198,13 @@ class KeygenBackend(Backend):
 
         Raises:
             LeaseError: no signed file, or one that is not genuine or not for this license key,
-                device or product.
+                device or product; or a lease activated from a file when this backend does not
+                allow offline activation.
         """
+        if lease.air_gapped and not self.allow_offline_activation:
+            raise LeaseError(
+                "This license was activated from a file, which this app does not accept."
+            )
         facts = self._facts(lease)
         return replace(
             lease,
@@ -210,11 +222,17 @@ class KeygenBackend(Backend):
         sent, without the network. See Backend.activate_offline.
 
         Raises:
+            ConfigurationError: this backend does not allow offline activation.
             InvalidLicenseKeyError: the key is not genuine (ED25519_SIGN keys).
             LeaseError: the file is not genuine, not for this key, device or product, or has
                 expired (ClockRollbackError: it was issued after this device's clock).
             LicenseExpiredError: the license in the file has expired.
         """
+        if not self.allow_offline_activation:
+            raise ConfigurationError(
+                "This app does not accept activation from a license file "
+                "(KeygenBackend(allow_offline_activation=True) enables it)."
+            )
         self._check_key(license_key)
         verified = self._open(signed_file, license_key, host_id, machine_only=False)
         verified.require_current(now, tolerance=self.max_clock_drift)
