@@ -40,7 +40,11 @@ def main() -> int:
     except LicenseError as error:
         print(f"Licensing problem: {error}")
         return 4
-    print(export_4k("holiday.png"))
+    try:
+        print(export_4k("holiday.png"))
+    except LicenseError as error:  # e.g. FeatureNotLicensedError, or a license revoked meanwhile
+        print(f"Not available: {error}")
+        return 4
     print(guard.status().detail)
     return 0
 

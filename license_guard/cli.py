@@ -167,6 +167,11 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     args.environ = os.environ if environ is None else environ
+    return _run(handler, args)
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    """Run *handler*, turning every failure into one line on stderr and an exit code."""
     try:
         return handler(args)
     except LicenseError as exc:
@@ -177,6 +182,10 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     except KeyboardInterrupt:
         _fail("Interrupted.")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`license-guard status | head`): nothing left to tell anyone.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as exc:
         if args.debug:
             raise
@@ -384,3 +393,14 @@ def _configure_logging(args: argparse.Namespace) -> None:
             format="%(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's exit flush does not fail on the broken pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)

@@ -17,6 +17,12 @@ from license_guard.emulator import Emulator, EmulatorServer, Seed
 APP_ID = "com.example.photoeditor"
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a real ~/.config/license-guard/config.ini of this machine out of these tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+
+
 @pytest.fixture
 def environ(live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path) -> dict[str, str]:
     _, seed, server = live_keymint
@@ -218,3 +224,24 @@ def test_the_demo_runs_and_leaves_nothing_behind(tmp_path: Path) -> None:
         assert sign in result.stdout
     assert "unexpected" not in result.stdout
     assert list(scratch.iterdir()) == []
+
+
+def test_a_reader_that_goes_away_is_not_an_error(
+    environ: dict[str, str], live_keymint: tuple[Emulator, Seed, EmulatorServer]
+) -> None:
+    # `license-guard status | head -0`: the pipe is closed before the command writes.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "license_guard", "status"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **{k: v for k, v in environ.items() if k != "LICENSE_GUARD_CONFIG"}},
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) in (0, 3)  # the status's own exit code, not a crash
+    assert "Unexpected error" not in err
+    assert "Traceback" not in err

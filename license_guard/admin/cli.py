@@ -174,8 +174,8 @@ def _free_device(args: argparse.Namespace, admin: KeymintAdmin) -> int:
     host_id = _resolve_host_id(args.host_id, [device.host_id for device in license_.devices])
     device = license_.device(host_id)
     if admin.deactivate_device(key, host_id):
-        tag = f"{device.device_tag} " if device and device.device_tag else ""
-        print(f"Freed the seat of {tag}({host_id}) on key {redact(key)}.")
+        tag = f"{device.device_tag} ({host_id})" if device and device.device_tag else host_id
+        print(f"Freed the seat of {tag} on key {redact(key)}.")
     else:
         print(
             f"Nothing to free: no device with host ID {host_id} is activated on key "

@@ -226,9 +226,16 @@ class KeymintBackend(Backend):
             license_data, customer, server_time = self.get_key(license_key, deadline=deadline)
         except LicenseError:
             return error
-        reason = _refusal(license_data, customer, server_time, host_id)
+        # Without the server's Date, this clock decides whether the expiry has passed.
+        reason = _refusal(license_data, customer, server_time or self._clock.now(), host_id)
         if reason is None:
-            reason = error_for(LicenseBlockedError, error.server_message)
+            # Not expired, customer active, a seat free: blocked is the one refusal get-key
+            # cannot show. Name it only when the server's own words agree; else keep them.
+            said = (error.server_message or "").lower()
+            blocked = not said or "block" in said
+            reason = error_for(
+                LicenseBlockedError if blocked else LicenseDeniedError, error.server_message
+            )
         reason.server_message = error.server_message
         return reason
 

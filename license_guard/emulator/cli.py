@@ -211,10 +211,12 @@ def _register_faults(fault: argparse.ArgumentParser) -> None:
 
 
 def _fault(args: argparse.Namespace) -> int:
-    secret = os.environ.get(ADMIN_TOKEN_ENV)
-    if not secret:
+    secret = (os.environ.get(ADMIN_TOKEN_ENV) or "").strip()
+    if not secret or not secret.isprintable():
+        # Never echoed: it is a secret, even when it is a malformed one.
         print(
-            f"license-guard: set {ADMIN_TOKEN_ENV} to the admin secret `emulator serve` printed",
+            f"license-guard: set {ADMIN_TOKEN_ENV} to the admin secret `emulator serve` printed "
+            "(one line, no control characters)",
             file=sys.stderr,
         )
         return 2

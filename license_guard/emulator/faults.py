@@ -22,6 +22,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from enum import Enum
 from typing import ClassVar
 
@@ -83,9 +85,10 @@ class Reset:
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Answer 429 with ``Retry-After: retry_after`` and a body that is not JSON."""
+    """Answer 429 with ``Retry-After: retry_after`` (seconds, or an HTTP date) and a body that
+    is not JSON."""
 
-    retry_after: int
+    retry_after: str
     kind: ClassVar[FaultKind] = FaultKind.RATE_LIMIT
 
 
@@ -165,11 +168,18 @@ class Faults:
         """Reset connections after reading the request."""
         self._arm(Reset(), times)
 
-    def rate_limit(self, retry_after: int = 1, *, times: int | None = None) -> None:
-        """Answer 429 with ``Retry-After: retry_after`` (whole seconds >= 0) and a text body."""
-        if retry_after < 0:
+    def rate_limit(self, retry_after: int | datetime = 1, *, times: int | None = None) -> None:
+        """Answer 429 with ``Retry-After: retry_after`` and a text body: whole seconds >= 0,
+        or, for an aware datetime, that moment as an HTTP date (the header's other form)."""
+        if isinstance(retry_after, datetime):
+            if retry_after.tzinfo is None:
+                raise ValueError("retry_after must be an aware datetime")
+            header = format_datetime(retry_after.astimezone(timezone.utc), usegmt=True)
+        elif retry_after < 0:
             raise ValueError(f"retry_after must be zero or more seconds, not {retry_after}")
-        self._arm(RateLimit(int(retry_after)), times)
+        else:
+            header = str(int(retry_after))
+        self._arm(RateLimit(header), times)
 
     def server_error(self, status: int = 503, *, times: int | None = None) -> None:
         """Answer *status* (500..599) with an HTML page. Raises :class:`ValueError` otherwise."""

@@ -80,7 +80,7 @@ def _html_page(status: int) -> bytes:
 def fault_response(fault: AnswerFault) -> Response:
     """What the client receives for an HTTP-level fault."""
     if isinstance(fault, RateLimit):
-        return Response(429, _html_page(429), _HTML, (("Retry-After", str(fault.retry_after)),))
+        return Response(429, _html_page(429), _HTML, (("Retry-After", fault.retry_after),))
     if isinstance(fault, ServerError):
         return Response(fault.status, _html_page(fault.status), _HTML)
     if isinstance(fault, CaptivePortal):

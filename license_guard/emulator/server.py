@@ -20,6 +20,8 @@ from license_guard.emulator.faults import Hang
 from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
 
 if TYPE_CHECKING:
+    import ssl
+
     from license_guard.emulator.faults import Faults
     from license_guard.emulator.transport import FaultingApp
 
@@ -110,11 +112,23 @@ class EmulatorServer:
     once); :meth:`start` serves from a background thread; :meth:`stop` ends it, releases any hung
     request and closes the socket. As a context manager it starts on entry and stops on exit. A
     stopped server cannot be started again. Raises :class:`OSError` when the port is taken.
+
+    With *ssl_context* (a server-side context holding a certificate for 127.0.0.1) it speaks
+    HTTPS, for testing how a client trusts servers: CA bundles, host names, interception.
     """
 
-    def __init__(self, emulator: Servable, *, port: int = 0) -> None:
+    def __init__(
+        self, emulator: Servable, *, port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._stopping = threading.Event()
         self._server = _Server(emulator, port, self._stopping)
+        if ssl_context is not None:
+            # The handshake happens in the handler's thread, on its first read, so a client
+            # that connects and never speaks cannot hold up the accepting thread.
+            self._server.socket = ssl_context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self._scheme = "https" if ssl_context is not None else "http"
         self._thread: threading.Thread | None = None
 
     @property
@@ -124,8 +138,8 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``: the base URL to give a client."""
-        return f"http://{_HOST}:{self.port}"
+        """``http://127.0.0.1:<port>`` (``https://`` with TLS): the base URL to give a client."""
+        return f"{self._scheme}://{_HOST}:{self.port}"
 
     def start(self) -> EmulatorServer:
         """Serve in a background thread; returns self. Raises RuntimeError once stopped."""

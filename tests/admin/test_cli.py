@@ -182,7 +182,7 @@ def test_free_device_by_host_id_or_by_the_prefix_show_key_prints(
     keymint_emulator.activate(product, key, "short-host")
 
     code, out, _ = run("free-device", key, "short-host")
-    assert (code, out) == (0, f"Freed the seat of (short-host) on key …{key[-4:]}.\n")
+    assert (code, out) == (0, f"Freed the seat of short-host on key …{key[-4:]}.\n")
 
     code, _, err = run("free-device", key, "0c6e4f12")  # both long IDs start so
     assert code == 2

@@ -52,7 +52,7 @@ def test_a_wrong_or_missing_admin_secret_gets_401(
     [
         ({"fault": "latency", "seconds": 0.5}, Latency(0.5)),
         ({"fault": "hang", "times": 1}, Hang()),
-        ({"fault": "rate-limit", "retry_after": 7}, RateLimit(7)),
+        ({"fault": "rate-limit", "retry_after": 7}, RateLimit("7")),
         ({"fault": "error", "status": 502}, ServerError(502)),
         ({"fault": "error"}, ServerError(503)),
         (
@@ -144,7 +144,7 @@ def test_the_fault_command_switches_faults_of_a_running_server(
     assert main(["emulator", "fault", "--url", url, "token-limit", "10", "60"]) == 0
     assert set(emulator.faults.active) == {
         ServerError(502),
-        RateLimit(9),
+        RateLimit("9"),
         Latency(0.25),
         TokenRateLimit(10, 60.0),
     }
