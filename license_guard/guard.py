@@ -277,7 +277,8 @@ class LicenseGuard:
         With a fresh lease this reads one file and makes no network call. When a check is due
         (or the lease is expired, revoked, or the clock looks turned back) it asks the server
         within ``online_timeout`` seconds: if the server cannot be reached the app continues in
-        grace; if the server says no, the lease is revoked at once.
+        grace; if the server says no, the lease is revoked at once. (If another process of the
+        app is activating at that moment, the check first waits for it to finish.)
 
         Raises:
             NotActivatedError: this device has no lease.

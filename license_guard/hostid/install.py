@@ -8,11 +8,11 @@ written or read is an error rather than a reason to make up a new ID (each would
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from pathlib import Path
 
+from license_guard._fs import fsync_directory
 from license_guard.errors import HostIdError
 from license_guard.hostid.api import DEVICE_ID_ENV_VAR, IdentitySource
 
@@ -92,15 +92,5 @@ def _link_if_absent(source: str, target: Path) -> bool:
         os.link(source, target)
     except FileExistsError:
         return False
-    _sync_folder(target.parent)
+    fsync_directory(target.parent)
     return True
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the new directory entry durable where the OS allows it (POSIX)."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
