@@ -16,6 +16,11 @@ Fixtures (each fresh per test):
     an :class:`~license_guard.emulator.EmulatorServer` serving it on 127.0.0.1, stopped after;
 ``keymint_transport``
     an in-process httpx transport to it (``httpx.Client(transport=keymint_transport)``).
+``keymint_guards``
+    a factory of :class:`~license_guard.LicenseGuard` objects wired to that emulator in process,
+    on its clock: ``keymint_guards(app_id=..., device_id=..., features=..., **options)``; each
+    device (``device_id``) keeps its lease in its own folder under the test's ``tmp_path``; every
+    guard is closed after the test.
 ``keygen_emulator``, ``keygen_seed``, ``keygen_server``, ``keygen_transport``
     the same for a :class:`~license_guard.emulator.keygen.KeygenEmulator`: seeded with a license
     of 5 machines that grants the entitlement ``export-4k``; the seed holds the account id and
@@ -26,15 +31,18 @@ The shared backend contract tests are in :mod:`license_guard.testing.contract`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from license_guard.clock import ManualClock
+from license_guard.backends.keymint import KeymintBackend
+from license_guard.clock import Clock, ManualClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed
+from license_guard.guard import LicenseGuard
 
 if TYPE_CHECKING:
     import httpx
@@ -47,6 +55,7 @@ __all__ = [
     "keygen_server",
     "keygen_transport",
     "keymint_emulator",
+    "keymint_guards",
     "keymint_seed",
     "keymint_server",
     "keymint_transport",
@@ -91,6 +100,63 @@ def keymint_transport(keymint_emulator: Emulator) -> Iterator[httpx.BaseTranspor
     """An httpx transport to ``keymint_emulator`` without a socket; closed after the test."""
     with keymint_emulator.transport() as transport:
         yield transport
+
+
+GuardFactory = Callable[..., LicenseGuard]
+
+
+@pytest.fixture
+def keymint_guards(
+    keymint_seed: Seed,
+    keymint_transport: httpx.BaseTransport,
+    emulator_clock: ManualClock,
+    tmp_path: Path,
+) -> Iterator[GuardFactory]:
+    """Make guards on the seeded product, in process, on ``emulator_clock``; closed after.
+
+    ``make(*, app_id="com.example.app", device_id=None, storage_dir=None, features=None,
+    product_id=None, access_token=None, transport=None, clock=None, **options)``: a
+    ``device_id`` stands for another computer (the guard's own override, as containers use);
+    each device's lease lives in ``tmp_path/<device_id or "this-computer">`` unless
+    *storage_dir* says otherwise. *options* go to :class:`~license_guard.LicenseGuard`.
+    """
+    made: list[LicenseGuard] = []
+
+    def make(
+        *,
+        app_id: str = "com.example.app",
+        device_id: str | None = None,
+        storage_dir: Path | None = None,
+        features: Iterable[str] | None = None,
+        product_id: str | None = None,
+        access_token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        **options: Any,
+    ) -> LicenseGuard:
+        clock = clock or emulator_clock
+        backend = KeymintBackend(
+            product_id=product_id or keymint_seed.product_id,
+            access_token=access_token or keymint_seed.access_token,
+            base_url="http://127.0.0.1",
+            features=features,
+            transport=transport or keymint_transport,
+            clock=clock,
+        )
+        guard = LicenseGuard(
+            app_id=app_id,
+            backend=backend,
+            storage_dir=storage_dir or tmp_path / (device_id or "this-computer"),
+            device_id=device_id,
+            clock=clock,
+            **options,
+        )
+        made.append(guard)
+        return guard
+
+    yield make
+    for guard in made:
+        guard.close()
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ token an app ships with, as in production.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from license_guard import KeymintBackend, LicenseGuard
+from license_guard import LicenseGuard
 from license_guard.admin import KeymintAdmin
 from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, Seed
@@ -48,37 +47,14 @@ GuardFactory = Callable[..., LicenseGuard]
 
 
 @pytest.fixture
-def make_guard(
-    keymint_seed: Seed,
-    keymint_transport: httpx.BaseTransport,
-    emulator_clock: ManualClock,
-    tmp_path: Path,
-) -> Iterator[GuardFactory]:
+def make_guard(keymint_guards: GuardFactory) -> GuardFactory:
     """Guards of the app on the seeded product; each machine keeps its lease in its own folder.
 
     Other computers are told apart by the guard's own device-ID override (what containers use).
     """
-    made: list[LicenseGuard] = []
 
     def make(machine: str | None = None) -> LicenseGuard:
         """This computer's guard, or *machine*'s."""
-        backend = KeymintBackend(
-            product_id=keymint_seed.product_id,
-            access_token=keymint_seed.access_token,
-            base_url="http://127.0.0.1",
-            transport=keymint_transport,
-            clock=emulator_clock,
-        )
-        guard = LicenseGuard(
-            app_id=APP_ID,
-            backend=backend,
-            storage_dir=tmp_path / (machine or "this-computer"),
-            device_id=machine,
-            clock=emulator_clock,
-        )
-        made.append(guard)
-        return guard
+        return keymint_guards(app_id=APP_ID, device_id=machine)
 
-    yield make
-    for guard in made:
-        guard.close()
+    return make

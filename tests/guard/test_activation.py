@@ -154,7 +154,7 @@ def test_activating_another_key_frees_the_old_seat(
         ({"online_timeout": "5"}, "online_timeout"),
         ({"activation_timeout": 0}, "activation_timeout"),
         ({"seen_time_step": 60}, "seen_time_step"),
-        ({"device_id": 42}, "device_id"),
+        ({"machine": 42}, "device_id"),
     ],
 )
 def test_bad_guard_options_are_configuration_errors(

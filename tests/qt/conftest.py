@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
-from license_guard import KeymintBackend, LicenseGuard
-from license_guard.clock import ManualClock
+from license_guard import LicenseGuard
 from license_guard.emulator import Emulator, Seed
 
 
@@ -28,38 +25,15 @@ GuardFactory = Callable[..., LicenseGuard]
 
 
 @pytest.fixture
-def make_guard(
-    keymint_seed: Seed,
-    keymint_transport: httpx.BaseTransport,
-    emulator_clock: ManualClock,
-    tmp_path: Path,
-) -> Iterator[GuardFactory]:
-    """Guards on the seeded product, talking to the emulator in process, on its clock."""
-    made: list[LicenseGuard] = []
+def make_guard(keymint_guards: GuardFactory) -> GuardFactory:
+    """Guards of the photo viewer on the seeded product, in process, on the emulator's clock."""
 
     def make(*, device_id: str = DEVICE_ID, **options: Any) -> LicenseGuard:
-        backend = KeymintBackend(
-            product_id=keymint_seed.product_id,
-            access_token=keymint_seed.access_token,
-            base_url="http://127.0.0.1",
-            features=FEATURES,
-            transport=keymint_transport,
-            clock=emulator_clock,
+        return keymint_guards(
+            app_id="com.example.photoviewer", device_id=device_id, features=FEATURES, **options
         )
-        guard = LicenseGuard(
-            app_id="com.example.photoviewer",
-            backend=backend,
-            storage_dir=tmp_path / device_id,
-            device_id=device_id,
-            clock=emulator_clock,
-            **options,
-        )
-        made.append(guard)
-        return guard
 
-    yield make
-    for guard in made:
-        guard.close()
+    return make
 
 
 @pytest.fixture
