@@ -262,6 +262,10 @@ def _expiry(text: str) -> datetime:
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(23, 59, 59), timezone.utc)
+        given = datetime.fromisoformat(text.strip().removesuffix("Z").removesuffix("z"))
+        if given.tzinfo is None:
+            # Support staff type a time as they read it in the docs: without a zone, UTC.
+            text = given.isoformat() + "Z"
         return parse_time(text)
     except ValueError as exc:
         raise ConfigurationError(

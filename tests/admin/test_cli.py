@@ -99,6 +99,16 @@ def test_create_key_json_for_an_existing_customer(
     assert data["license"]["expiration_date"] == "2031-01-02T01:04:05Z"
 
 
+def test_create_key_expiry_without_a_zone_is_utc(
+    run: Run, keymint_emulator: Emulator, keymint_seed: Seed
+) -> None:
+    code, out, _ = run("create-key", "--expires", "2031-12-31T18:00:00", "--json")
+    assert code == 0
+    key = json.loads(out)["key"]
+    data = keymint_emulator.key_info(keymint_seed.product_id, key)
+    assert data["license"]["expiration_date"] == "2031-12-31T18:00:00Z"
+
+
 def test_create_key_prints_the_key_even_when_the_lookup_after_fails(
     run: Run, keymint_emulator: Emulator, keymint_seed: Seed
 ) -> None:
