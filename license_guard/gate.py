@@ -10,12 +10,11 @@ re-decides offline from the lease it holds: no network, ever, inside a gated cal
 from __future__ import annotations
 
 import functools
-import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
-from types import TracebackType
+from collections.abc import Awaitable, Callable
+from types import FunctionType, TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from license_guard._record import Record
 from license_guard.errors import LicenseError
 
 if TYPE_CHECKING:
@@ -28,8 +27,7 @@ OnDenied = Callable[[LicenseError], Any]
 """Called with the refusal instead of raising it; its return value becomes the call's result."""
 
 
-@dataclass(frozen=True)
-class Admission:
+class Admission(Record):
     """What the gate may allow without asking the guard: until ``until`` (monotonic seconds)."""
 
     until: float
@@ -87,7 +85,7 @@ class Gate:
         on_denied = self._on_denied
         monotonic = guard._monotonic
 
-        if inspect.iscoroutinefunction(func):
+        if _is_coroutine_function(func):
 
             @functools.wraps(func)
             async def async_gated(*args: Any, **kwargs: Any) -> Any:
@@ -101,7 +99,7 @@ class Gate:
                         if on_denied is None:
                             raise error
                         result = on_denied(error)
-                        if inspect.isawaitable(result):
+                        if _is_awaitable(result):
                             return await result
                         return result
                 return await func(*args, **kwargs)
@@ -140,7 +138,7 @@ class Gate:
         if error is not None:
             if self._on_denied is not None:
                 result = self._on_denied(error)
-                if inspect.isawaitable(result):
+                if _is_awaitable(result):
                     await result
             raise error
         return self
@@ -159,3 +157,29 @@ class Gate:
             if self._on_denied is not None:
                 self._on_denied(error)
             raise error
+
+
+# ``inspect`` (with ``ast``, ``dis`` and ``tokenize`` behind it) costs a start several
+# milliseconds; an app decorating its functions at import time should not pay them for the
+# common case, a plain function, whose code object already says whether it is ``async def``.
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE
+
+
+def _is_coroutine_function(func: object) -> bool:
+    """``inspect.iscoroutinefunction``, without importing inspect for plain functions."""
+    if type(func) is FunctionType and not hasattr(func, "_is_coroutine_marker"):
+        return bool(func.__code__.co_flags & _CO_COROUTINE)
+    import inspect  # partials, methods, callables, functions marked by markcoroutinefunction
+
+    return inspect.iscoroutinefunction(func)
+
+
+def _is_awaitable(value: object) -> bool:
+    """``inspect.isawaitable``, imported only when ``on_denied`` returned something."""
+    if value is None:
+        return False
+    if isinstance(value, Awaitable):
+        return True
+    import inspect  # generator-based coroutines are awaitable without being Awaitable
+
+    return inspect.isawaitable(value)

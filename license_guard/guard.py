@@ -7,12 +7,12 @@ current admission, and the time anchor of the last server answer in this session
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from license_guard._log import get_logger
+from license_guard._record import replace
 from license_guard.backends.base import Backend
 from license_guard.clock import Clock, SystemClock, shift
 from license_guard.errors import (

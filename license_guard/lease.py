@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from license_guard import crypto
+from license_guard._record import Record, field, replace
 from license_guard._redact import redact
 from license_guard.clock import parse_iso8601
 from license_guard.errors import LeaseError
@@ -43,8 +43,7 @@ _HEADER = MAGIC + bytes([FORMAT_VERSION])
 _KDF_SALT = b"license_guard/lease/v1"
 
 
-@dataclass(frozen=True)
-class Revocation:
+class Revocation(Record):
     """The server's last "no", kept so the app stops at once, even offline."""
 
     reason: str  # the name of the LicenseDeniedError subclass, e.g. "LicenseBlockedError"
@@ -52,8 +51,7 @@ class Revocation:
     at: datetime
 
 
-@dataclass(frozen=True)
-class Lease:
+class Lease(Record):
     """One device's license, as last confirmed by the server. Times are aware UTC."""
 
     license_key: str = field(repr=False)

@@ -19,10 +19,10 @@ has no server to ask: the signed file's own window replaces the grace period and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from license_guard import errors
+from license_guard._record import Record
 from license_guard.clock import LATEST, later
 from license_guard.errors import (
     ClockRollbackError,
@@ -41,8 +41,7 @@ __all__ = ["Policy", "Verdict", "judge"]
 LONGEST = timedelta(days=3660)
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Record):
     """The vendor's offline rules."""
 
     grace_period: timedelta = timedelta(days=7)
@@ -65,8 +64,7 @@ class Policy:
                 raise ConfigurationError(f"{name} must be {allowed}.")
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     """The outcome of :func:`judge`.
 
     Attributes:

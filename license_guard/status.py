@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
+
+from license_guard._record import Record
 
 __all__ = ["LicenseState", "LicenseStatus"]
 
@@ -34,8 +35,7 @@ class LicenseState(str, Enum):
         return self in (LicenseState.ACTIVE, LicenseState.GRACE)
 
 
-@dataclass(frozen=True)
-class LicenseStatus:
+class LicenseStatus(Record):
     """A snapshot of the license on this device. Safe to log and show: no key, no token.
 
     Attributes:

@@ -12,10 +12,10 @@ setup is wrong).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from license_guard._record import Record, field
 from license_guard.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["Backend", "LicenseInfo"]
 
 
-@dataclass(frozen=True)
-class LicenseInfo:
+class LicenseInfo(Record):
     """What the server confirmed about one license on one device.
 
     Attributes:

@@ -9,10 +9,10 @@ here only to tell apart the not-found cases that share one status and code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from license_guard._record import Record
 from license_guard.clock import parse_iso8601
 from license_guard.errors import (
     AccessTokenError,
@@ -63,8 +63,7 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.keymint.dev"
 
 
-@dataclass(frozen=True)
-class KeymintApi:
+class KeymintApi(Record):
     """The paths and field names of one generation of the Keymint API."""
 
     create_key: str

@@ -19,20 +19,20 @@ from license_guard.hostid.api import IdentitySource
 
 __all__ = ["MacAddressSource", "link_addresses"]
 
+# Patterns as text, compiled (and cached by re) on first use: most devices have a machine ID
+# and never come here, and compiling these at import would cost every start.
 # Interface names of virtual adapters on Linux, macOS and the BSDs (matched at the start).
-_VIRTUAL_PREFIX = re.compile(
-    r"lo\d*$|docker|br-|veth|virbr|vmnet|vmenet|vboxnet|tun|tap|wg|utun|tailscale|zt|ppp|awdl"
-    r"|llw|bridge|lxc|lxd|cni|flannel|cali|anpi|gif|stf|ipsec|podman|ifb|dummy",
-    re.IGNORECASE,
+_VIRTUAL_PREFIX = (
+    r"(?i)lo\d*$|docker|br-|veth|virbr|vmnet|vmenet|vboxnet|tun|tap|wg|utun|tailscale|zt|ppp"
+    r"|awdl|llw|bridge|lxc|lxd|cni|flannel|cali|anpi|gif|stf|ipsec|podman|ifb|dummy"
 )
 # Words in Windows adapter names that mark a virtual adapter ("vEthernet (WSL)", "TAP-Windows"),
 # and "vpn" anywhere ("NordVPN", "OpenVPN Connect").
-_VIRTUAL_WORD = re.compile(
-    r"\b(vethernet|virtualbox|vmware|hyper-v|bluetooth|loopback|pseudo|tap|virtual|tunnel"
-    r"|miniport|npcap|wintun|wireguard|tailscale|zerotier)\b|vpn",
-    re.IGNORECASE,
+_VIRTUAL_WORD = (
+    r"(?i)\b(vethernet|virtualbox|vmware|hyper-v|bluetooth|loopback|pseudo|tap|virtual|tunnel"
+    r"|miniport|npcap|wintun|wireguard|tailscale|zerotier)\b|vpn"
 )
-_USB_DEVICE_PATH = re.compile(r"/usb\d+/")
+_USB_DEVICE_PATH = r"/usb\d+/"
 _PERMANENT = "0"  # addr_assign_type NET_ADDR_PERM
 
 
@@ -78,7 +78,7 @@ class MacAddressSource(IdentitySource):
     def _rank(self, name: str, address: str) -> tuple[bool, str] | None:
         """``(on_usb, mac)`` for an eligible adapter, ``None`` for one to skip."""
         mac = _universal_mac(address)
-        if mac is None or _VIRTUAL_PREFIX.match(name) or _VIRTUAL_WORD.search(name):
+        if mac is None or re.match(_VIRTUAL_PREFIX, name) or re.search(_VIRTUAL_WORD, name):
             return None
         facts = self.sysfs / name if self.sysfs is not None else None
         if facts is None or not facts.is_dir():
@@ -86,7 +86,7 @@ class MacAddressSource(IdentitySource):
         device = facts / "device"
         if not device.exists() or _read_text(facts / "addr_assign_type") != _PERMANENT:
             return None
-        return _USB_DEVICE_PATH.search(os.path.realpath(device)) is not None, mac
+        return re.search(_USB_DEVICE_PATH, os.path.realpath(device)) is not None, mac
 
 
 def _universal_mac(address: str) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
+from license_guard._record import Record, field
 from license_guard.crypto import hmac_sha256
 from license_guard.errors import ConfigurationError, HostIdError
 
@@ -62,8 +62,7 @@ class IdentitySource(ABC):
         """
 
 
-@dataclass(frozen=True, kw_only=True)
-class HostIdentity:
+class HostIdentity(Record, kw_only=True):
     """Who this device is for one app.
 
     ``host_id`` (64 lowercase hex characters) is safe to send and show. ``raw_id`` is the

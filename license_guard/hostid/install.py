@@ -18,7 +18,8 @@ from license_guard.hostid.api import DEVICE_ID_ENV_VAR, IdentitySource
 
 __all__ = ["InstallIdSource"]
 
-_INSTALL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+# Text, compiled by re on first use: a device with a machine ID never reads its install ID.
+_INSTALL_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
 class InstallIdSource(IdentitySource):
@@ -45,7 +46,7 @@ class InstallIdSource(IdentitySource):
         except OSError as exc:
             raise self._error("cannot be read", exc) from exc
         install_id = data.decode("ascii", errors="replace").strip()
-        if not _INSTALL_ID.fullmatch(install_id):
+        if not re.fullmatch(_INSTALL_ID, install_id):
             raise HostIdError(
                 f"The install ID file {self.path} is damaged. Restore it from a backup, or delete"
                 " it to create a new one (this device will then count as a new device)."

@@ -17,7 +17,7 @@ CommandRunner = Callable[[Sequence[str], float], str]
 start (``FileNotFoundError`` when the program is missing) and ``subprocess.SubprocessError`` when
 it fails or outlives *timeout* seconds."""
 
-_PLATFORM_UUID = re.compile(r'"IOPlatformUUID"\s*=\s*"([^"]+)"')
+_PLATFORM_UUID = r'"IOPlatformUUID"\s*=\s*"([^"]+)"'  # compiled by re on first use, on macOS
 
 
 def run_command(argv: Sequence[str], timeout: float) -> str:
@@ -37,7 +37,7 @@ def run_command(argv: Sequence[str], timeout: float) -> str:
 
 
 def _platform_uuid(ioreg_output: str) -> str | None:
-    match = _PLATFORM_UUID.search(ioreg_output)
+    match = re.search(_PLATFORM_UUID, ioreg_output)
     if match is None:
         return None
     return sanitize_raw_id(match.group(1)) or None

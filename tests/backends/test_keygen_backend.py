@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from license_guard import ConfigurationError, KeygenBackend, LeaseError, LicenseState
+from license_guard._record import replace
 from license_guard.testing.harness import KeygenHarness
 
 from .conftest import stored_lease

@@ -4,7 +4,6 @@ air-gapped activation from a file the vendor sends."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -19,6 +18,7 @@ from license_guard import (
     LeaseError,
     LicenseState,
 )
+from license_guard._record import replace
 from license_guard.clock import ManualClock
 from license_guard.guard import LicenseGuard
 from license_guard.keygen.dataset import parse_timestamp

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from license_guard._record import replace
 from license_guard.errors import GracePeriodExpiredError, LeaseError
 from license_guard.lease import Lease, lease_key, open_lease, seal_lease
 from license_guard.policy import Policy, judge

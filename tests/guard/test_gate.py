@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,20 @@ def test_bad_feature_names(guard: LicenseGuard) -> None:
 
     with pytest.raises(ConfigurationError):
         guard.require("")
+
+
+def test_async_callables_that_are_not_plain_functions(activated: LicenseGuard) -> None:
+    async def scale(factor: int, size: int) -> int:
+        await asyncio.sleep(0)
+        return factor * size
+
+    double = activated.require("export-4k")(functools.partial(scale, 2))
+    assert asyncio.iscoroutinefunction(double)
+    assert asyncio.run(double(21)) == 42
+
+    def sync_scale(factor: int, size: int) -> int:
+        return factor * size
+
+    triple = activated.require("export-4k")(functools.partial(sync_scale, 3))
+    assert not asyncio.iscoroutinefunction(triple)
+    assert triple(5) == 15

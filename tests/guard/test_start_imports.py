@@ -27,13 +27,31 @@ guard = LicenseGuard(
     backend=KeymintBackend(product_id=product, access_token="never-sent", base_url={NOWHERE!r}),
     storage_dir=folder,
 )
+
+
+@guard.require()
+def export():
+    return "exported"
+
+
+@guard.require("export-4k")
+async def upload():
+    return "uploaded"
+
+
 status = guard.ensure_activated()
+assert export() == "exported"
 print(json.dumps({{"state": status.state.value, "modules": sorted(sys.modules)}}))
 """
 
 # The network stack, process spawning, the standard library's second OpenSSL (hashlib, hmac),
-# tempfile (needed only to write a lease), and the parts of license_guard a start never uses.
+# tempfile (needed only to write a lease), dataclasses and inspect (with ast, dis and tokenize:
+# the values on this path are license_guard._record values, and decorating a plain function
+# reads its code flags), and the parts of license_guard a start never uses.
 NOT_ON_A_START = {
+    "dataclasses",
+    "inspect",
+    "tokenize",
     "httpx",
     "httpcore",
     "ssl",

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
+from license_guard._record import replace as replace_record  # a Lease is no dataclass
 from license_guard._redact import redact
 from license_guard.backends.base import Backend, LicenseInfo
 from license_guard.backends.keygen.client import KeygenClient
@@ -206,7 +207,7 @@ class KeygenBackend(Backend):
                 "This license was activated from a file, which this app does not accept."
             )
         facts = self._facts(lease)
-        return replace(
+        return replace_record(
             lease,
             expires_at=facts.expires_at,
             features=facts.features,
