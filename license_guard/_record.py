@@ -2,15 +2,17 @@
 
 Why not dataclasses here: ``import dataclasses`` imports ``inspect`` (and with it ``ast``,
 ``dis`` and ``tokenize``), and on Python 3.11 ``@dataclass`` compiles every method it generates.
-For the nine values a cached-lease start creates, the two cost about 90 M instructions, some
-18 ms on the benchmark machine: nearly half of the 40 ms the start may take above bare Python
+For the nine values a cached-lease start creates, the two cost about 70 M instructions, some
+13 ms on the benchmark machine: a third of the 40 ms the start may take above bare Python
 (docs/performance.md). Values on that path derive from :class:`Record`, which gives them what
 they use of a frozen dataclass and nothing more: construction by position or keyword with
 defaults, ``__post_init__``, immutability, equality and hashing by value, a ``repr`` that leaves
-marked fields out, and :func:`replace`. Values off that path (HTTP settings, the admin client,
-the emulator, Keygen's files) stay dataclasses.
+marked fields out, positional ``match`` patterns, and :func:`replace` (also ``copy.replace`` on
+Python 3.13+). Values off that path (HTTP settings, the admin client, the emulator, Keygen's
+files) stay dataclasses.
 
-Type checkers see :class:`Record` subclasses as frozen dataclasses (PEP 681).
+Type checkers see :class:`Record` subclasses as frozen dataclasses (PEP 681), and check
+:func:`replace` as they check ``dataclasses.replace``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
+    from typing_extensions import Self, dataclass_transform
 else:
 
     def dataclass_transform(**_options: object) -> Any:
@@ -67,26 +69,31 @@ class Record:
         defaults = dict(cls._defaults)
         hidden = set(cls._hidden)
         for name, annotation in cls.__annotations__.items():  # the class's own (3.10+)
-            if "ClassVar" in str(annotation):
+            if _is_class_var(annotation):
                 continue
             value = cls.__dict__.get(name, _NO_DEFAULT)
             if isinstance(value, _Field):
                 if not value.shown:
                     hidden.add(name)
                 value = value.default
+                if value is _NO_DEFAULT:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, value)  # the class reads its default, as a dataclass's
             if value is _NO_DEFAULT:
                 if defaults and not kw_only:
                     raise TypeError(f"{cls.__name__}.{name} follows a field with a default")
+            elif type(value).__hash__ is None:  # a list or dict would be shared by all
+                raise ValueError(f"{cls.__name__}.{name} has a mutable default {value!r}")
             else:
                 defaults[name] = value
-            if name in cls.__dict__:
-                delattr(cls, name)  # the value lives on each instance; the default in _defaults
             if name not in fields:
                 fields.append(name)
         cls._fields = tuple(fields)
         cls._defaults = defaults
         cls._hidden = frozenset(hidden)
         cls._kw_only = kw_only or cls._kw_only
+        setattr(cls, "__match_args__", () if cls._kw_only else cls._fields)  # noqa: B010  (mypy)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
@@ -122,6 +129,9 @@ class Record:
     def __delattr__(self, name: str) -> None:
         raise FrozenRecordError(f"cannot delete field {name!r} of a frozen value")
 
+    def __replace__(self, /, **changes: Any) -> Self:
+        return _replace(self, **changes)
+
     def _values(self) -> tuple[Any, ...]:
         state = self.__dict__
         return tuple(state[name] for name in self._fields)
@@ -146,8 +156,20 @@ class Record:
 _R = TypeVar("_R", bound=Record)
 
 
-def replace(record: _R, /, **changes: Any) -> _R:
+def _replace(record: _R, /, **changes: Any) -> _R:
     """A copy of *record* with *changes* (as ``dataclasses.replace``; ``__post_init__`` runs)."""
     values = {name: record.__dict__[name] for name in record._fields}
     values.update(changes)
     return type(record)(**values)
+
+
+if TYPE_CHECKING:
+    # mypy checks the field names and types of a replace() on a Record as on a dataclass.
+    from dataclasses import replace
+else:
+    replace = _replace
+
+
+def _is_class_var(annotation: object) -> bool:
+    """Whether an annotation (text, under ``from __future__ import annotations``) is a ClassVar."""
+    return str(annotation).split("[", 1)[0].strip().rsplit(".", 1)[-1] == "ClassVar"

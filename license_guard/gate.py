@@ -167,9 +167,13 @@ _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE
 
 def _is_coroutine_function(func: object) -> bool:
     """``inspect.iscoroutinefunction``, without importing inspect for plain functions."""
-    if type(func) is FunctionType and not hasattr(func, "_is_coroutine_marker"):
+    if (
+        type(func) is FunctionType
+        and "_is_coroutine_marker" not in func.__dict__  # markcoroutinefunction (3.12+)
+        and "__partialmethod__" not in func.__dict__  # unwrapped by inspect (3.13+)
+    ):
         return bool(func.__code__.co_flags & _CO_COROUTINE)
-    import inspect  # partials, methods, callables, functions marked by markcoroutinefunction
+    import inspect  # partials, methods, callables, and the marked functions above
 
     return inspect.iscoroutinefunction(func)
 

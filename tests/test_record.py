@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import typing
 from typing import ClassVar
 
 import pytest
@@ -16,6 +17,7 @@ class Point(Record):
     y: int = 0
     label: str = field(default="", repr=False)
     kind: ClassVar[str] = "point"
+    unit: typing.ClassVar[str] = "px"
 
 
 class Checked(Record, kw_only=True):
@@ -31,8 +33,9 @@ def test_construction_by_position_and_keyword_with_defaults() -> None:
     assert Point(1, 2).y == 2
     assert Point(1).y == 0
     assert Point(x=1, label="a").label == "a"
-    assert Point.kind == "point"
+    assert (Point.kind, Point.unit) == ("point", "px")
     assert Point._fields == ("x", "y", "label")
+    assert (Point.y, Point.label) == (0, "")  # the class reads its defaults, as a dataclass's
 
 
 @pytest.mark.parametrize(
@@ -109,3 +112,24 @@ def test_copies_and_pickles_keep_the_value() -> None:
     assert repr(restored) == "Point(x=1, y=2)"
     with pytest.raises(FrozenRecordError):
         restored.x = 2  # type: ignore[misc]
+
+
+def test_positional_match_patterns() -> None:
+    match Point(1, 2):
+        case Point(1, y):
+            assert y == 2
+        case _:
+            pytest.fail("Point(1, y) did not match")
+    assert Checked.__match_args__ == ()
+
+
+def test_a_mutable_default_is_refused() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+
+        class Bag(Record):  # defining it is the test
+            items: list[int] = []  # noqa: RUF012  (the mistake under test)
+
+
+def test_dunder_replace_serves_copy_replace() -> None:
+    # copy.replace (Python 3.13+) calls __replace__.
+    assert Point(1, 2).__replace__(x=5) == Point(5, 2)
