@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -48,3 +49,11 @@ def test_without_qt_the_error_names_the_extra_to_install() -> None:
     completed = _python("import sys; sys.modules['qtpy'] = None; import license_guard.qt")
     assert completed.returncode == 1
     assert 'pip install "license-guard[qt]"' in completed.stderr
+
+
+def test_the_binding_asked_for_is_the_one_in_use() -> None:
+    # CI runs this suite twice: with the dev extra's PySide6, and with QT_API=pyqt6.
+    import qtpy
+
+    assert os.environ.get("QT_API", qtpy.API) == qtpy.API
+    assert qtpy.API in {"pyside6", "pyqt6"}
