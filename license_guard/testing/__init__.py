@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMULATOR_EPOCH",
+    "GuardFactory",
     "emulator_clock",
     "keygen_emulator",
     "keygen_seed",
@@ -103,6 +104,7 @@ def keymint_transport(keymint_emulator: Emulator) -> Iterator[httpx.BaseTranspor
 
 
 GuardFactory = Callable[..., LicenseGuard]
+"""The type of ``keymint_guards`` (and of test suites' own factories built on it)."""
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ token an app ships with, as in production.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,6 +15,7 @@ from license_guard import LicenseGuard
 from license_guard.admin import KeymintAdmin
 from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, Seed
+from license_guard.testing import GuardFactory
 
 APP_ID = "com.example.photoeditor"
 
@@ -41,9 +42,6 @@ def admin(
         clock=emulator_clock,
     ) as client:
         yield client
-
-
-GuardFactory = Callable[..., LicenseGuard]
 
 
 @pytest.fixture

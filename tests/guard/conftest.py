@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +9,9 @@ import pytest
 
 from license_guard import LicenseGuard
 from license_guard.emulator import Emulator, Seed
+from license_guard.testing import GuardFactory
 
 FEATURES = frozenset({"export-4k"})
-
-
-GuardFactory = Callable[..., LicenseGuard]
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from license_guard import LicenseGuard
 from license_guard.emulator import Emulator, Seed
+from license_guard.testing import GuardFactory
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -20,8 +20,6 @@ def pytest_configure(config: pytest.Config) -> None:
 FEATURES = frozenset({"export-4k"})
 # The override source, so the device ID in screenshots is the same on every machine.
 DEVICE_ID = "photo-studio-workstation"
-
-GuardFactory = Callable[..., LicenseGuard]
 
 
 @pytest.fixture
