@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from license_guard.backends.keymint import KeymintBackend
+from license_guard.backends.keymint.backend import KeymintBackend
 from license_guard.clock import ManualClock
 from license_guard.errors import LicenseError
 from license_guard.guard import LicenseGuard

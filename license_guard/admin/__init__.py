@@ -16,7 +16,13 @@ Importing this package does not import httpx; the first request does. See ``docs
 from __future__ import annotations
 
 from license_guard.admin.client import ADMIN_MESSAGES, KeymintAdmin
-from license_guard.admin.models import Customer, Device, KeyDetails, License, NewCustomer
+from license_guard.backends.keymint.answers import (
+    Customer,
+    Device,
+    KeyDetails,
+    License,
+    NewCustomer,
+)
 
 __all__ = [
     "ADMIN_MESSAGES",

@@ -16,8 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
 from license_guard._redact import redact
-from license_guard.admin.models import KeyDetails, NewCustomer, iso_time, parse_key_details
-from license_guard.backends.keymint_api import (
+from license_guard.backends.keymint.answers import (
+    KeyDetails,
+    NewCustomer,
+    iso_time,
+    parse_key_details,
+)
+from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
     GENERATION_1,
     HOST_ID_LENGTH,
@@ -54,8 +59,9 @@ __all__ = ["ADMIN_MESSAGES", "KeymintAdmin"]
 
 log = get_logger("license_guard.admin")
 
-#: The text of every error :func:`~license_guard.backends.keymint.keymint_error` can name, for
-#: the vendor's staff rather than the app's user. The server's own text is in ``server_message``.
+#: The text of every error :func:`~license_guard.backends.keymint.api.keymint_error` can
+#: name, for the vendor's staff rather than the app's user. The server's own text is in
+#: ``server_message``.
 ADMIN_MESSAGES: Mapping[type[LicenseError], str] = {
     ConfigurationError: (
         "The licensing server rejected the request as malformed; check the arguments, the "

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from license_guard._console import format_when
-from license_guard.admin.models import Customer, Device, KeyDetails, License
+from license_guard.backends.keymint.answers import Customer, Device, KeyDetails, License
 
 __all__ = [
     "HOST_ID_SHOWN",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from license_guard.backends.base import Backend, LicenseInfo
-from license_guard.backends.keymint import KeymintBackend
+from license_guard.backends.keymint.backend import KeymintBackend
 
 if TYPE_CHECKING:
     from license_guard.backends.keygen import KeygenBackend

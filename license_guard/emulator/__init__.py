@@ -15,13 +15,13 @@ See ``docs/emulator.md`` for the endpoints, the check order, faults and the CLI.
 
 from __future__ import annotations
 
-from license_guard.emulator.emulator import Emulator
 from license_guard.emulator.errors import Code, EmulatorError, KeymintError
 from license_guard.emulator.faults import Fault, FaultKind, Faults
-from license_guard.emulator.records import AccessToken, Customer, Product, Seed
+from license_guard.emulator.keymint.emulator import Emulator
+from license_guard.emulator.keymint.records import AccessToken, Customer, Product, Seed
+from license_guard.emulator.keymint.service import Licensee, Message
 from license_guard.emulator.requestlog import RequestRecord
 from license_guard.emulator.server import EmulatorServer
-from license_guard.emulator.service import Licensee, Message
 
 __all__ = [
     "AccessToken",

@@ -15,7 +15,7 @@ from license_guard.emulator.faults import (
     RateLimit,
     ServerError,
 )
-from license_guard.emulator.service import Message
+from license_guard.emulator.keymint.service import Message
 
 __all__ = ["Response", "error", "fault_response", "json_response", "refusal", "unknown_endpoint"]
 

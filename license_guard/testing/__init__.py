@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from license_guard.backends.keymint import KeymintBackend
+from license_guard.backends.keymint.backend import KeymintBackend
 from license_guard.clock import Clock, ManualClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed

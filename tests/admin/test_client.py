@@ -40,7 +40,7 @@ def test_public_surface_is_pinned_and_sorted() -> None:
 def test_importing_the_admin_tools_does_not_import_httpx() -> None:
     probe = (
         "import sys\n"
-        "import license_guard.admin, license_guard.admin.cli\n"
+        "import license_guard.admin, license_guard.cli.admin\n"
         "print(sorted(m for m in ('httpx', 'httpcore') if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -35,7 +35,7 @@ from license_guard import (
     RateLimitedError,
 )
 from license_guard.admin import ADMIN_MESSAGES, KeymintAdmin, NewCustomer
-from license_guard.backends.keymint_api import (
+from license_guard.backends.keymint.api import (
     ERROR_TABLE,
     NOT_FOUND_HINTS,
     USER_MESSAGES,

@@ -11,7 +11,7 @@ import pytest
 
 from license_guard import InvalidResponseError
 from license_guard.admin import KeyDetails, NewCustomer
-from license_guard.admin.models import parse_key_details
+from license_guard.backends.keymint.answers import parse_key_details
 
 # The example answer of the get-key seed document.
 EXAMPLE: dict[str, Any] = {

@@ -19,9 +19,9 @@ from license_guard import (
     LicenseState,
 )
 from license_guard._record import replace
+from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.clock import ManualClock
 from license_guard.guard import LicenseGuard
-from license_guard.keygen.dataset import parse_timestamp
 from license_guard.lease import Lease, lease_key, seal_lease
 from license_guard.policy import Policy, judge
 from license_guard.testing.harness import KeygenHarness

@@ -42,7 +42,7 @@ def test_importing_the_emulator_pulls_in_no_third_party_module() -> None:
     probe = (
         "import sys, license_guard\n"
         "before = {name.split('.')[0] for name in sys.modules}\n"
-        "import license_guard.emulator, license_guard.emulator.cli\n"
+        "import license_guard.emulator, license_guard.cli.emulator\n"
         "third = {'httpx', 'httpcore', 'cryptography', 'platformdirs', 'psutil', 'machineid'}\n"
         "added = {name.split('.')[0] for name in sys.modules} - before\n"
         "print(sorted(third & added))\n"

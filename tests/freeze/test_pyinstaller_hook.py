@@ -44,7 +44,7 @@ def test_the_hook_names_what_is_imported_lazily() -> None:
         "license_guard.refresh",
         "license_guard.messages",
         "license_guard.cli",
-        "license_guard.backends.keymint",
+        "license_guard.backends.keymint.backend",
         "license_guard.hostid.linux",
         "license_guard.hostid.macos",
         "license_guard.hostid.windows",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.errors import ClockRollbackError, LeaseError
 from license_guard.keygen import MAX_CLOCK_DRIFT, FileKind, VerifiedFile, verify_certificate
-from license_guard.keygen.dataset import parse_timestamp
 
 from .vectors import DECRYPTABLE, EXPIRING, NEVER_EXPIRING, read_text
 

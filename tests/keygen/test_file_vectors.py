@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.keygen import (
     FileKind,
     VerifiedFile,
@@ -14,7 +15,6 @@ from license_guard.keygen import (
     verify_license_file,
     verify_machine_file,
 )
-from license_guard.keygen.dataset import parse_timestamp
 
 from .vectors import DECRYPTABLE, FILES, MACHINE_FILES, VECTORS, read_key, read_text
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.errors import LeaseError
 from license_guard.keygen import (
     FileKind,
@@ -25,7 +26,6 @@ from license_guard.keygen import (
     verify_license_file,
     verify_machine_file,
 )
-from license_guard.keygen.dataset import parse_timestamp
 
 __all__ = ["MACHINE_FILE_INCLUDES", "SignedFacts", "open_proof", "signed_facts"]
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from license_guard._log import get_logger
 from license_guard.backends.keygen.codes import VALIDATION_CODES, CodeRule, Step, keygen_error
+from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.crypto import constant_time_equal
 from license_guard.errors import (
     InvalidResponseError,
@@ -23,7 +24,6 @@ from license_guard.errors import (
     LicenseError,
     LicenseExpiredError,
 )
-from license_guard.keygen.dataset import parse_timestamp
 
 if TYPE_CHECKING:
     from license_guard.backends.keygen.client import KeygenClient

@@ -31,11 +31,11 @@ from typing import Any
 
 from license_guard._redact import redact
 from license_guard.emulator.control import CLEAR, send_fault_command
-from license_guard.emulator.emulator import Emulator
 from license_guard.emulator.errors import EmulatorError
 from license_guard.emulator.faults import FaultKind
 from license_guard.emulator.ids import new_admin_secret
-from license_guard.emulator.records import Seed
+from license_guard.emulator.keymint.emulator import Emulator
+from license_guard.emulator.keymint.records import Seed
 from license_guard.emulator.server import EmulatorServer
 
 __all__ = ["ADMIN_TOKEN_ENV", "register"]

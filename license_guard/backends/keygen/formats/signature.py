@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from license_guard import crypto
+from license_guard.backends.keygen.formats._codec import decode_base64
+from license_guard.backends.keygen.formats.public_key import PublicKey
+from license_guard.backends.keygen.formats.verified_file import MAX_CLOCK_DRIFT
 from license_guard.clock import utc
 from license_guard.errors import ConfigurationError, InvalidResponseError
-from license_guard.keygen._codec import decode_base64
-from license_guard.keygen.public_key import PublicKey
-from license_guard.keygen.verified_file import MAX_CLOCK_DRIFT
 
 __all__ = ["REQUIRED_SIGNED_PARTS", "SignedMessage", "verify_response", "verify_webhook"]
 

@@ -6,7 +6,8 @@ Each endpoint checks its body in this order and stops at the first failure:
 2. every field's type and length (productId 22..256, licenseKey 23..256, hostId and deviceTag
    1..64, usesPerKey a numeric string >= 1, expiryDate ISO 8601, customerId xor newCustomer): 400/1;
 3. the access token may act on ``productId`` (a token scoped to another product): 401/1;
-4. the lookups and rules of :class:`~license_guard.emulator.service.KeymintService` (404, 403, 409).
+4. the lookups and rules of
+   :class:`~license_guard.emulator.keymint.service.KeymintService` (404, 403, 409).
 
 Routing, the method, the token's existence and JSON parsing come before, in the WSGI app.
 """
@@ -22,8 +23,8 @@ from typing import Any
 
 from license_guard.emulator.dates import parse_iso8601
 from license_guard.emulator.errors import Code, KeymintError
-from license_guard.emulator.records import AccessToken
-from license_guard.emulator.service import KeymintService, Message, NewCustomer
+from license_guard.emulator.keymint.records import AccessToken
+from license_guard.emulator.keymint.service import KeymintService, Message, NewCustomer
 
 __all__ = ["ENDPOINTS", "Caller", "Endpoint", "Reply"]
 

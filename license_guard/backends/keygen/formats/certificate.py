@@ -8,7 +8,7 @@ The checks run in this order, and each one only reads what the previous ones vou
 3. signature: Ed25519 over ``b"license/" + enc`` (or ``b"machine/" + enc``), before ``enc`` is
    decoded at all; the prefix makes a machine file fail as a license file and vice versa;
 4. payload: AES-256-GCM under SHA-256(license key [+ fingerprint]), or plain base64;
-5. dataset: the JSON document (:mod:`license_guard.keygen.dataset`);
+5. dataset: the JSON document (:mod:`license_guard.backends.keygen.formats.dataset`);
 6. binding: the resource type matches the kind, ``key`` equals the license key, and for a
    machine file ``fingerprint`` equals this device's fingerprint (constant-time comparisons).
 
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 from license_guard import crypto
 from license_guard._redact import redact
+from license_guard.backends.keygen.formats._codec import decode_base64, loads_json_object
+from license_guard.backends.keygen.formats.dataset import Dataset, parse_dataset
+from license_guard.backends.keygen.formats.public_key import PublicKey
+from license_guard.backends.keygen.formats.verified_file import FileKind, VerifiedFile
 from license_guard.errors import ConfigurationError, LeaseError
-from license_guard.keygen._codec import decode_base64, loads_json_object
-from license_guard.keygen.dataset import Dataset, parse_dataset
-from license_guard.keygen.public_key import PublicKey
-from license_guard.keygen.verified_file import FileKind, VerifiedFile
 
 __all__ = [
     "SUPPORTED_FILE_ALGORITHMS",

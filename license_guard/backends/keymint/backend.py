@@ -5,7 +5,7 @@ inactive), so after a 403 the backend reads the key with get-key and names the r
 facts (expiry date, customer state, seats) instead of parsing the message. Keymint has no
 per-license features: the features a Keymint license grants are those the vendor configures on
 the backend. The contract itself (paths, fields, errors) is data in
-:mod:`license_guard.backends.keymint_api`.
+:mod:`license_guard.backends.keymint.api`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._redact import redact
 from license_guard.backends.base import Backend, LicenseInfo
-from license_guard.backends.keymint_api import (
+from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
     DEVICE_TAG_LENGTH,
     GENERATION_1,

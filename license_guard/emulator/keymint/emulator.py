@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from license_guard.clock import Clock, SystemClock, utc
-from license_guard.emulator.app import EmulatorApp
 from license_guard.emulator.control import Control
 from license_guard.emulator.faults import Faults
-from license_guard.emulator.records import AccessToken, Customer, Product, Seed
+from license_guard.emulator.keymint.app import EmulatorApp
+from license_guard.emulator.keymint.records import AccessToken, Customer, Product, Seed
+from license_guard.emulator.keymint.service import KeymintService, Licensee
+from license_guard.emulator.keymint.store import Store
 from license_guard.emulator.requestlog import RequestLog
-from license_guard.emulator.service import KeymintService, Licensee
 from license_guard.emulator.serving import ServedEmulator
-from license_guard.emulator.store import Store
 
 __all__ = ["Emulator"]
 

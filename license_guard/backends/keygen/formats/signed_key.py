@@ -14,9 +14,9 @@ from typing import Any
 
 from license_guard import crypto
 from license_guard._redact import redact
+from license_guard.backends.keygen.formats._codec import decode_base64url
+from license_guard.backends.keygen.formats.public_key import PublicKey
 from license_guard.errors import LeaseError
-from license_guard.keygen._codec import decode_base64url
-from license_guard.keygen.public_key import PublicKey
 
 __all__ = ["SIGNED_KEY_SCHEME", "SignedKey", "verify_signed_key"]
 

@@ -7,8 +7,8 @@ A request to the API goes through these steps, and the first that answers wins:
 2. the path: unknown, 404/1; then the method: anything but POST, 405/1 (with ``Allow: POST``);
 3. the access token: missing, malformed, or unknown, 401/1 "Invalid access token";
 4. the body: not a JSON object, 400/1 (too large, 413/1);
-5. the endpoint's own checks (:mod:`~license_guard.emulator.keymint`): required fields, their
-   shapes, the token's product scope (401/1), then lookups and the license rules;
+5. the endpoint's own checks (:mod:`~license_guard.emulator.keymint.endpoints`): required
+   fields, their shapes, the token's product scope (401/1), then lookups and the license rules;
 6. anything unexpected: 500/1 "Server error" (the traceback goes to ``wsgi.errors``).
 
 Every answer carries ``Content-Type``, ``Content-Length`` and a ``Date`` header taken from the
@@ -28,7 +28,8 @@ from license_guard.emulator.control import CONTROL_PREFIX, Control
 from license_guard.emulator.dates import http_date
 from license_guard.emulator.errors import Code, KeymintError
 from license_guard.emulator.faults import FaultKind, Faults, SocketFault, TokenLimited
-from license_guard.emulator.keymint import ENDPOINTS, Caller
+from license_guard.emulator.keymint.endpoints import ENDPOINTS, Caller
+from license_guard.emulator.keymint.service import KeymintService, Message
 from license_guard.emulator.requestlog import RequestLog, RequestRecord
 from license_guard.emulator.responses import (
     Response,
@@ -38,7 +39,6 @@ from license_guard.emulator.responses import (
     refusal,
     unknown_endpoint,
 )
-from license_guard.emulator.service import KeymintService, Message
 from license_guard.emulator.wsgi import Request, bearer_token
 
 if TYPE_CHECKING:

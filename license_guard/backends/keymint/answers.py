@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from license_guard._redact import redact
-from license_guard.backends.keymint_api import parse_time
+from license_guard.backends.keymint.api import parse_time
 from license_guard.clock import utc
 from license_guard.errors import ConfigurationError, InvalidResponseError
 

@@ -6,9 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from license_guard.backends.keygen.formats.dataset import Dataset, Resource
 from license_guard.clock import utc
 from license_guard.errors import ClockRollbackError, LeaseError
-from license_guard.keygen.dataset import Dataset, Resource
 
 __all__ = ["MAX_CLOCK_DRIFT", "FileKind", "VerifiedFile"]
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
-from license_guard.keygen._codec import loads_json_object
+from license_guard.backends.keygen.formats._codec import loads_json_object
 
 __all__ = ["Dataset", "FileMeta", "Resource", "parse_dataset", "parse_timestamp"]
 

@@ -92,8 +92,8 @@ def exit_code_for(error: LicenseError) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    from license_guard.admin.cli import register as register_admin
-    from license_guard.emulator.cli import register as register_emulator
+    from license_guard.cli.admin import register as register_admin
+    from license_guard.cli.emulator import register as register_emulator
 
     parser = argparse.ArgumentParser(
         prog="license-guard",
@@ -334,7 +334,7 @@ def _backend(settings: Settings, *, offline: bool = False) -> Backend:
         raise ConfigurationError(
             f"Unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}."
         )
-    from license_guard.backends.keymint import DEFAULT_BASE_URL, KeymintBackend
+    from license_guard.backends.keymint.backend import DEFAULT_BASE_URL, KeymintBackend
 
     if offline and not settings.access_token:
         (product_id,) = settings.need("product_id")

@@ -21,7 +21,13 @@ from os import PathLike
 from pathlib import Path
 
 from license_guard.emulator.errors import EmulatorError
-from license_guard.emulator.records import AccessToken, Customer, Device, LicenseKey, Product
+from license_guard.emulator.keymint.records import (
+    AccessToken,
+    Customer,
+    Device,
+    LicenseKey,
+    Product,
+)
 
 __all__ = ["Store", "Transaction"]
 

@@ -1,9 +1,10 @@
 """The rules of the Keymint API (generation 1), apart from HTTP.
 
 :class:`KeymintService` decides every answer: which key may be activated, what get-key shows,
-which refusal applies. The HTTP layer (:mod:`license_guard.emulator.keymint`) only checks the shape
-of a request and turns results and :class:`KeymintError` into JSON; the Python API of
-:class:`~license_guard.emulator.Emulator` calls the same methods, so both answer alike.
+which refusal applies. The HTTP layer (:mod:`license_guard.emulator.keymint.endpoints`) only
+checks the shape of a request and turns results and :class:`KeymintError` into JSON; the
+Python API of :class:`~license_guard.emulator.Emulator` calls the same methods, so both answer
+alike.
 
 Every check and the write that depends on it run in one store transaction: two hosts racing for
 the last slot of a key cannot both get it.
@@ -20,8 +21,14 @@ from license_guard.clock import Clock
 from license_guard.emulator import ids
 from license_guard.emulator.dates import iso_z, one_month_after
 from license_guard.emulator.errors import Code, KeymintError
-from license_guard.emulator.records import AccessToken, Customer, Device, LicenseKey, Product
-from license_guard.emulator.store import Store, Transaction
+from license_guard.emulator.keymint.records import (
+    AccessToken,
+    Customer,
+    Device,
+    LicenseKey,
+    Product,
+)
+from license_guard.emulator.keymint.store import Store, Transaction
 
 __all__ = ["KeymintService", "Licensee", "Message", "NewCustomer"]
 
