@@ -140,9 +140,9 @@ class LicenseGuard:
     def storage_dir(self) -> Path:
         """The folder holding the lease (and the install ID, where one is needed)."""
         if self._storage_dir is None:
-            import platformdirs
+            from license_guard.store import default_storage_dir
 
-            self._storage_dir = Path(platformdirs.user_data_dir(self.app_id, appauthor=False))
+            self._storage_dir = default_storage_dir(self.app_id)
         return self._storage_dir
 
     @property
