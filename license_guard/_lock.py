@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from license_guard._fs import os_error_hint
+from license_guard._fs import make_private_folder, os_error_hint
 from license_guard.errors import StorageError
 
 __all__ = ["FileLock"]
@@ -131,7 +131,7 @@ class FileLock:
 
     def _acquire(self, *, give_up: float | None, seconds: float) -> int | None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StorageError(
