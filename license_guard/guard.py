@@ -214,7 +214,8 @@ class LicenseGuard:
                 with a backend that has none).
             LeaseError: the signed file is not genuine, not for this key or device, or expired.
             StorageError: the lease could not be written (the seat is taken; activating again
-                once the problem is fixed does not take another).
+                once the problem is fixed does not take another), or another process held the
+                lease's lock for all of ``activation_timeout`` (nothing was changed).
         """
         if not isinstance(license_key, str):
             raise ConfigurationError("license_key must be a string.")
@@ -228,9 +229,10 @@ class LicenseGuard:
             )
         if device_tag is not None and not isinstance(device_tag, str):
             raise ConfigurationError("device_tag must be a string.")
-        with self._ops, self.store.lock:
+        deadline = Deadline(self.activation_timeout, clock=self._clock)
+        # The wait for the lease's lock comes out of the same deadline as the server's answer.
+        with self._ops, self.store.lock.within(deadline.remaining()):
             previous = self._read_lease_quietly()
-            deadline = Deadline(self.activation_timeout, clock=self._clock)
             if signed_file is None:
                 info = self.backend.activate(
                     license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
@@ -349,9 +351,11 @@ class LicenseGuard:
             LeaseError: the lease could not be trusted (it was moved aside); without its key
                 the seat cannot be freed from here, so the vendor must free this host ID.
             ConfigurationError: bad access token or product id.
-            StorageError: the lease could not be removed.
+            StorageError: the lease could not be removed, or another process held the lease's
+                lock for all of ``activation_timeout`` (nothing was changed).
         """
-        with self._ops, self.store.lock:
+        deadline = Deadline(self.activation_timeout, clock=self._clock)
+        with self._ops, self.store.lock.within(deadline.remaining()):
             try:
                 lease = self._load_lease()
             except LeaseError as problem:
@@ -369,7 +373,6 @@ class LicenseGuard:
                     "removed the file-activated lease of %s; the server was not told", self.app_id
                 )
                 return False
-            deadline = Deadline(self.activation_timeout, clock=self._clock)
             freed = self.backend.deactivate(
                 lease.license_key, host_id=lease.host_id, deadline=deadline
             )

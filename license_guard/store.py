@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from license_guard import crypto
-from license_guard._fs import fsync_directory, os_error_hint
+from license_guard._fs import fsync_directory, make_private_folder, os_error_hint
 from license_guard._lock import FileLock
 from license_guard._log import get_logger
 from license_guard.errors import LeaseError, StorageError
@@ -226,7 +226,7 @@ class LeaseStore:
         import tempfile
 
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.directory)
             fd, temp_name = tempfile.mkstemp(prefix=".lease-", suffix=".tmp", dir=self.directory)
         except OSError as exc:
             raise _storage_error("create", self.directory, exc) from exc

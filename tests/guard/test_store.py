@@ -30,6 +30,44 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert sorted(p.name for p in store.directory.iterdir()) == ["license.lease", "license.lock"]
 
 
+@pytest.fixture
+def common_umask() -> Iterator[None]:
+    """The usual umask 022, under which a folder made with default permissions is 0755."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.usefixtures("common_umask")
+@pytest.mark.parametrize("first", ["save", "lock"])
+def test_a_new_storage_folder_and_the_parents_it_needs_are_private(
+    tmp_path: Path, first: str
+) -> None:
+    tmp_path.chmod(0o755)
+    folder = tmp_path / "data" / "com.example.app"
+    store = LeaseStore(folder, key=KEY, host_id=HOST, product_id=PRODUCT)
+    if first == "lock":  # as activate() does: the lock is taken before the lease is written
+        with store.lock:
+            pass
+    store.save(make_lease())
+    assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755  # existed already: left alone
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.usefixtures("common_umask")
+def test_a_storage_folder_the_user_made_keeps_its_permissions(tmp_path: Path) -> None:
+    folder = tmp_path / "shared-with-my-group"
+    folder.mkdir()
+    folder.chmod(0o750)
+    store = LeaseStore(folder, key=KEY, host_id=HOST, product_id=PRODUCT)
+    store.save(make_lease())
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
 def test_no_lease_is_none(tmp_path: Path) -> None:
     assert LeaseStore(tmp_path, key=KEY, host_id=HOST, product_id=PRODUCT).load() is None
 
