@@ -4,8 +4,9 @@
 * :func:`seal` / :func:`open_sealed`: AES-256-GCM with a random 96-bit nonce and associated data.
 * :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
-* :func:`new_ed25519_key`, :func:`sign_ed25519`, :func:`encrypt_aes256gcm`: the signing side of
-  those formats, for the local Keygen emulator (a real server keeps its key elsewhere).
+* :func:`new_ed25519_key`, :func:`ed25519_public_key`, :func:`sign_ed25519`,
+  :func:`encrypt_aes256gcm`: the signing side of those formats, for the local Keygen and Keymint
+  emulators (a real server keeps its key elsewhere).
 * :func:`hmac_sha256` and :func:`sha256`: keyed and plain digests (the host ID, Keygen digests).
 
 Digests come from ``cryptography`` too, not from :mod:`hashlib`: the standard library's OpenSSL
@@ -33,6 +34,7 @@ __all__ = [
     "constant_time_equal",
     "decrypt_aes256gcm",
     "derive_key",
+    "ed25519_public_key",
     "encrypt_aes256gcm",
     "hmac_sha256",
     "new_ed25519_key",
@@ -128,6 +130,21 @@ def sign_ed25519(private_key: bytes, message: bytes) -> bytes:
     if len(private_key) != 32:
         raise CryptoError("an Ed25519 private key is 32 bytes")
     return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
+
+
+def ed25519_public_key(private_key: bytes) -> bytes:
+    """The raw 32-byte public key of the raw 32-byte Ed25519 *private_key*.
+
+    Raises:
+        CryptoError: the private key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    public = Ed25519PrivateKey.from_private_bytes(private_key).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
