@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from license_guard import __version__
 from license_guard._console import format_when, print_json, read_key
 from license_guard.config import Settings, feature_set, load_settings, yes
 from license_guard.errors import (
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 configuration, 3 not activated, 4 refused, "
         "5 unreachable, 6 untrusted lease/grace over/clock, 7 storage. See docs/cli.md.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
