@@ -262,7 +262,7 @@ def build_guard(
         features=FEATURES,
     )
     return LicenseGuard(
-        app_id=APP_ID, backend=backend, storage_dir=settings.data_dir, device_id=settings.device_id
+        app_id=APP_ID, backend=backend, data_dir=settings.data_dir, device_id=settings.device_id
     )
 
 

@@ -56,7 +56,7 @@ def run_demo(out: TextIO) -> int:
             guard = LicenseGuard(
                 app_id=APP_ID,
                 backend=backend,
-                storage_dir=Path(folder),
+                data_dir=Path(folder),
                 clock=clock,
                 grace_period=timedelta(days=7),
                 revalidate_every=timedelta(hours=24),

@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, TextIO
 
 from license_guard import __version__
 from license_guard._console import format_when, print_json, read_key
-from license_guard.config import Settings, feature_set, load_settings, yes
+from license_guard.config import (
+    ENV_PREFIX,
+    FIELDS,
+    Settings,
+    env_name,
+    feature_set,
+    load_settings,
+    yes,
+)
 from license_guard.errors import (
     ConfigurationError,
     HostIdError,
@@ -80,6 +88,15 @@ STATE_EXIT_CODES: Mapping[LicenseState, int] = {
 
 Handler = Callable[[argparse.Namespace], int]
 
+# Every variable an app command reads (the admin token is the admin commands' own).
+_ENVIRONMENT_HELP = (
+    "Environment variables read: "
+    + ", ".join([env_name(name) for name in FIELDS if name != "admin_token"])
+    + f", {ENV_PREFIX}CONFIG; and, to reach the server, HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, "
+    "NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR. The access token comes only from the environment "
+    "or the config file."
+)
+
 BACKENDS = ("keymint", "keygen")
 
 
@@ -108,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     settings = argparse.ArgumentParser(add_help=False)
-    group = settings.add_argument_group("settings (else LICENSE_GUARD_* variables or config file)")
+    group = settings.add_argument_group(
+        "settings (else LICENSE_GUARD_* variables or config file)", description=_ENVIRONMENT_HELP
+    )
     group.add_argument("--config", metavar="FILE", help="INI config file")
     group.add_argument("--app-id", help="the app id the vendor chose ($LICENSE_GUARD_APP_ID)")
     group.add_argument("--product-id", help="Keymint product id ($LICENSE_GUARD_PRODUCT_ID)")
@@ -309,7 +328,7 @@ def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
     return LicenseGuard(
         app_id=app_id,
         backend=backend,
-        storage_dir=_data_dir(settings, app_id),
+        data_dir=_data_dir(settings, app_id),
         device_id=settings.device_id,
     )
 

@@ -77,7 +77,7 @@ def test_status_and_gated_calls_never_wait_for_a_hung_check(
         backend=KeymintBackend(
             product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
         ),
-        storage_dir=tmp_path,
+        data_dir=tmp_path,
         activation_timeout=3.0,
         revalidate_every=timedelta(hours=1),
         clock=clock,
