@@ -246,9 +246,12 @@ class LicenseGuard:
             previous = self._read_lease_quietly()
             deadline = Deadline(self.activation_timeout, clock=self._clock)
             if signed_file is None:
-                info = self.backend.activate(
-                    license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
-                )
+                try:
+                    info = self.backend.activate(
+                        license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
+                    )
+                except InvalidLicenseKeyError as exc:
+                    raise _with_case_hint(exc, license_key) from exc
             else:
                 info = self.backend.activate_offline(
                     signed_file,
@@ -655,4 +658,16 @@ def _renamed(old: str, new: str) -> None:
         f"the config file; {old} will be removed in 1.0.",
         DeprecationWarning,
         stacklevel=3,
+    )
+
+
+def _with_case_hint(error: InvalidLicenseKeyError, license_key: str) -> InvalidLicenseKeyError:
+    """*error*, saying that letter case matters when the refused key has lower-case letters
+    (the server compares keys exactly, so the upper-case key may well be the right one)."""
+    if license_key == license_key.upper() or error.lower_case:
+        return error
+    from license_guard.messages import KEY_CASE_HINT
+
+    return InvalidLicenseKeyError(
+        f"{error} {KEY_CASE_HINT}", lower_case=True, server_message=error.server_message
     )

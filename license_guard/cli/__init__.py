@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from license_guard import __version__
-from license_guard._console import format_when, print_json, read_key
+from license_guard._console import print_json, read_key
 from license_guard.config import (
     ENV_PREFIX,
     FIELDS,
@@ -378,29 +378,10 @@ def _read_file(path: Path) -> str:
 
 
 def _print_status(status: LicenseStatus, out: TextIO) -> None:
-    rows: list[tuple[str, str | None]] = [
-        ("License", f"{status.state.value} - {status.detail}"),
-        ("Licensee", _licensee(status)),
-        ("Key", status.key_hint),
-        ("Device", status.device_tag),
-        ("Host ID", status.host_id),
-        ("Expires", format_when(status.expires_at) if status.expires_at else "never"),
-        ("Last check", format_when(status.verified_at)),
-        ("Grace until", format_when(status.grace_until)),
-        ("Next check", None if status.air_gapped else format_when(status.next_check_at)),
-        ("Features", ", ".join(sorted(status.features)) or None),
-    ]
-    if status.state is LicenseState.NOT_ACTIVATED:
-        rows = [rows[0], ("Host ID", status.host_id)]
-    for label, value in rows:
-        if value:
-            print(f"{label + ':':<13} {value}", file=out)
+    from license_guard.messages import status_rows
 
-
-def _licensee(status: LicenseStatus) -> str | None:
-    if status.licensee_name and status.licensee_email:
-        return f"{status.licensee_name} <{status.licensee_email}>"
-    return status.licensee
+    for label, value in status_rows(status):
+        print(f"{label + ':':<13} {value}", file=out)
 
 
 def _fail(message: str) -> None:
