@@ -66,7 +66,7 @@ class Lab:
         self.data_home = workdir / "data"
         # Where platformdirs puts the app's data on Linux under this XDG_DATA_HOME; elsewhere the
         # probes are told the folder outright.
-        self.storage_dir = self.data_home / APP_ID
+        self.data_dir = self.data_home / APP_ID
         self._pycache = workdir / "pycache"
         guard = self.guard()
         try:
@@ -91,7 +91,7 @@ class Lab:
     def guard(self, *, clock: Clock | None = None) -> LicenseGuard:
         """A guard of the benchmark app on this device, with the lab's lease folder."""
         return LicenseGuard(
-            app_id=APP_ID, backend=self.backend(), storage_dir=self.storage_dir, clock=clock
+            app_id=APP_ID, backend=self.backend(), data_dir=self.data_dir, clock=clock
         )
 
     def environment(self) -> dict[str, str]:
@@ -108,7 +108,7 @@ class Lab:
             LG_BENCH_FEATURE=FEATURE,
         )
         if not sys.platform.startswith("linux"):
-            env["LG_BENCH_STORAGE"] = str(self.storage_dir)
+            env["LG_BENCH_STORAGE"] = str(self.data_dir)
         return env
 
     def run(

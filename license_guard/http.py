@@ -403,4 +403,11 @@ def _describe_transport_error(exc: Exception, base_url: str) -> str:
         return f"The licensing server at {base_url} did not answer in time."
     if isinstance(exc, httpx.ConnectError):
         return f"Cannot connect to the licensing server at {base_url}: check the connection."
-    return f"The connection to the licensing server at {base_url} failed ({type(exc).__name__})."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return (
+            f"The licensing server at {base_url} closed the connection without a proper answer: "
+            "try again."
+        )
+    # ReadError, WriteError, ...: the connection broke. The exception stays chained as the
+    # cause, for logs; its class name means nothing to the person reading this sentence.
+    return f"The connection to the licensing server at {base_url} broke off: try again."
