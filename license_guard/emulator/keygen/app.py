@@ -80,7 +80,7 @@ class _Request:
             raise KeygenApiError(413, None, "The request body is too large")
         try:
             value = json.loads(self.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             value = None
         if not isinstance(value, dict):
             raise KeygenApiError(
@@ -154,6 +154,12 @@ class KeygenApp:
         headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
+
+    def error_answer(self, status: int, detail: str) -> tuple[list[tuple[str, str]], bytes]:
+        """For the socket layer: a JSON:API error document (unsigned: without a readable
+        request there is no request target to sign) with its headers."""
+        body = json.dumps(_errors(KeygenApiError(status, None, detail))).encode()
+        return [("Content-Type", CONTENT_TYPE), ("Date", http_date(self._clock.now()))], body
 
     def take_socket_fault(
         self, method: str, path: str, authorization: str | None
