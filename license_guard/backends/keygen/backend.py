@@ -311,12 +311,18 @@ class KeygenBackend(Backend):
     ) -> LicenseInfo:
         """Check out a fresh machine file; send the first heartbeat if it is still due."""
         query = f"encrypt=true&include={','.join(MACHINE_FILE_INCLUDES)}"
+        body = None
         if self.machine_file_ttl is not None:
             query += f"&ttl={int(self.machine_file_ttl.total_seconds())}"
+        else:
+            # Keygen reads a missing ttl as its default (one month); only an explicit null, in
+            # the body's meta (a query cannot carry one), asks for a file that never expires.
+            body = {"meta": {"ttl": None}}
         answer = self._api.call(
             "POST",
             f"/machines/{host_id}/actions/check-out?{query}",
             license_key=license_key,
+            body=body,
             deadline=deadline,
         )
         if answer.status != 200:
