@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from license_guard.http import Deadline, HttpClient, HttpSettings
 
-__all__ = ["API_VERSION", "Answer", "KeygenClient"]
+__all__ = ["API_VERSION", "Answer", "KeygenClient", "signed_host"]
 
 #: The Keygen API version whose shapes this client reads (keygen-go pins the same).
 API_VERSION = "1.7"
@@ -66,6 +66,17 @@ class Answer:
         return data
 
 
+def signed_host(hostname: str) -> str:
+    """The ``host`` of the signing string for a URL's *hostname*: Keygen signs Rails'
+    ``request.host``, the ``Host`` header less a trailing ``:port``, so an IPv6 literal keeps
+    its brackets (``[::1]``) while a name or IPv4 address is as written.
+
+    >>> signed_host("::1"), signed_host("api.keygen.sh")
+    ('[::1]', 'api.keygen.sh')
+    """
+    return f"[{hostname}]" if ":" in hostname else hostname
+
+
 class KeygenClient:
     """Signed JSON:API calls to one Keygen account (``{base_url}/v1/accounts/{account}``)."""
 
@@ -83,7 +94,7 @@ class KeygenClient:
         check_server_url(base_url)
         parts = urlsplit(base_url)
         self.base_url = base_url.rstrip("/")
-        self._host = parts.hostname or ""  # check_server_url made sure there is one
+        self._host = signed_host(parts.hostname or "")  # check_server_url made sure of one
         self._root = f"/v1/accounts/{account}"
         self._public_key = public_key
         self._clock = clock

@@ -28,6 +28,7 @@ POST   ``licenses/{id or key}/actions/check-out``   license file
 from __future__ import annotations
 
 import json
+import re
 import threading
 import traceback
 import uuid
@@ -307,10 +308,9 @@ def _credential(authorization: str | None) -> tuple[str | None, str | None]:
 
 
 def _host(value: str) -> str:
-    """The host without its port, as Rails' ``request.host`` gives it."""
-    if value.startswith("["):
-        return value[1:].partition("]")[0]
-    return value.rpartition(":")[0] if value.count(":") == 1 else value
+    """The host as Rails' ``request.host`` gives it: the ``Host`` header less a trailing
+    ``:port``; an IPv6 literal keeps its brackets (``[::1]:8080`` -> ``[::1]``)."""
+    return re.sub(r":\d+$", "", value)
 
 
 def _dig(value: object, *names: str) -> object:
