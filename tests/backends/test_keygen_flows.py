@@ -296,3 +296,21 @@ def test_signed_license_keys_are_verified_before_anything_is_sent(keygen: Keygen
 def _machine_id(keygen: KeygenHarness, key: str) -> str:
     (machine,) = keygen.emulator.machines(key)
     return machine.id
+
+
+def test_a_machine_file_ttl_of_none_asks_for_a_file_that_never_expires(
+    keygen: KeygenHarness,
+) -> None:
+    # Keygen takes a missing ttl as one month; only "ttl": null means "never expires".
+    guard = keygen.make_guard(backend=keygen.backend(machine_file_ttl=None))
+    guard.activate(keygen.license_key)
+    lease = stored_lease(guard)
+    assert lease.signed_data is not None
+    dataset = verify_machine_file(
+        lease.signed_data,
+        public_key=keygen.seed.public_key,
+        license_key=keygen.license_key,
+        fingerprint=guard.host_id,
+    ).dataset
+    assert (dataset.meta.ttl, dataset.meta.expiry) == (None, None)
+    assert lease.offline_until is None

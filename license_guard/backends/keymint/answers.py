@@ -238,9 +238,7 @@ def _optional_text(data: Mapping[str, Any], name: str, label: str) -> str | None
 
 
 def _count(value: object, label: str) -> int:
-    # Keymint writes usesPerKey as a numeric string; accept its echo in either form.
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+    # Only a JSON number: the numeric string is create-key's request form, never an answer's.
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _malformed(label)
     return value

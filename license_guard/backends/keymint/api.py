@@ -302,10 +302,16 @@ def optional_str(value: object) -> str | None:
 
 
 def optional_int(value: object) -> int | None:
-    if isinstance(value, bool):
+    """A count from an answer (``usage_limit``, ``activations``): None when absent or null.
+
+    Only a JSON number is a count: ``"1"`` is not, though a create-key *request* sends
+    ``usesPerKey`` as text.
+
+    Raises:
+        InvalidResponseError: anything but null or a whole number of zero or more.
+    """
+    if value is None:
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidResponseError("The licensing server sent a count that is not a number.")
+    return value
