@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 
 from benchmarks.cold_start import FLOOR
-from benchmarks.lab import Lab, ProcessRun
+from benchmarks.lab import PROBES, Lab, ProcessRun
 from benchmarks.report import Figure, Row, Target, number
 from benchmarks.settings import Mode
 from benchmarks.stats import Sample, interleaved, ratio
@@ -75,6 +75,8 @@ def measure(lab: Lab, mode: Mode) -> Figure:
             "app start",
         )
     )
+    if mode.count_instructions:
+        rows += _instruction_rows(lab)
     ratios = {label: ratio(wall[label], start).median for label, _, _ in COMMANDS}
     slowest = max(ratios, key=ratios.__getitem__)
     whole = [name for name in NOT_FOR_THE_HOST_ID if name in imported]
@@ -120,6 +122,27 @@ def _command(lab: Lab, args: tuple[str, ...], expected: str) -> Callable[[], Pro
         return done
 
     return run
+
+
+def _instruction_rows(lab: Lab) -> list[Row]:
+    """Instructions executed (millions; valgrind), one count each: unlike wall time, they do not
+    move with the machine's load. ``release`` is left out: under valgrind its request would be
+    timed by the server's pace, not the command's."""
+    script = lab.command_script()
+    counts = {
+        "app start": lab.instructions(str(PROBES / "start.py")),
+        "license-guard fingerprint": lab.instructions(script, "fingerprint"),
+        "license-guard status": lab.instructions(script, "status"),
+        HOSTID_IMPORT: lab.instructions("-c", HOSTID_IMPORT),
+    }
+    if None in counts.values():
+        return []
+    m = {name: Sample.of([(count or 0) / 1e6]) for name, count in counts.items()}
+    start = m.pop("app start")
+    return [Row("instructions: app start", start, "M")] + [
+        Row(f"instructions: {name}", sample, "M", ratio(sample, start), "app start")
+        for name, sample in m.items()
+    ]
 
 
 def _hostid_imports(lab: Lab) -> list[str]:

@@ -154,10 +154,18 @@ class Lab:
         Raises:
             RuntimeError: the command is not installed beside this interpreter, or it failed.
         """
+        return self.run(self.command_script(), *args)
+
+    def command_script(self) -> str:
+        """The installed ``license-guard`` console script beside this interpreter.
+
+        Raises:
+            RuntimeError: it is not installed.
+        """
         script = Path(sys.executable).parent / "license-guard"
         if not script.is_file():
             raise RuntimeError(f"{script} not found: install the package (pip install -e .)")
-        return self.run(str(script), *args)
+        return str(script)
 
     def activate(self) -> None:
         """Activate this device again and cache its lease (after a release)."""
