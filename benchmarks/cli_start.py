@@ -28,7 +28,6 @@ NOT_FOR_THE_HOST_ID = (
     "license_guard.guard",
     "license_guard.lease",
     "license_guard.gate",
-    "license_guard.crypto",
     "license_guard.backends",
 )
 

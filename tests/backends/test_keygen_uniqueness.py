@@ -36,8 +36,8 @@ def test_a_computer_held_by_another_license_is_told_so(
     keygen: KeygenHarness, tmp_path: Path, strategy: MachineUniqueness, words: str
 ) -> None:
     first, second = _keys(keygen, strategy)
-    keygen.make_guard(storage_dir=tmp_path / "first").activate(first)
-    guard = keygen.make_guard(storage_dir=tmp_path / "second")  # this computer, another key
+    keygen.make_guard(data_dir=tmp_path / "first").activate(first)
+    guard = keygen.make_guard(data_dir=tmp_path / "second")  # this computer, another key
     with pytest.raises(LicenseDeniedError) as refused:
         guard.activate(second)
     assert not isinstance(refused.value, DeviceDeactivatedError)
@@ -51,8 +51,8 @@ def test_per_license_two_licenses_may_share_a_computer(
     keygen: KeygenHarness, tmp_path: Path
 ) -> None:
     first, second = _keys(keygen, MachineUniqueness.UNIQUE_PER_LICENSE)
-    keygen.make_guard(storage_dir=tmp_path / "first").activate(first)
-    guard = keygen.make_guard(storage_dir=tmp_path / "second")
+    keygen.make_guard(data_dir=tmp_path / "first").activate(first)
+    guard = keygen.make_guard(data_dir=tmp_path / "second")
     assert guard.activate(second).state is LicenseState.ACTIVE
 
 
