@@ -311,19 +311,24 @@ class LicenseGuard:
             return self.status()
 
     def status(self) -> LicenseStatus:
-        """Where the license stands now, from the lease on disk. Never uses the network and
-        never raises for license problems (a lease that cannot be trusted is moved aside and
-        reported as not activated).
+        """Where the license stands now, from the lease on disk. Never uses the network, never
+        raises for license problems, and never moves, deletes or rewrites the lease: a lease
+        that cannot be used (damaged, made on another computer, or not fitting these settings)
+        is reported as ``LicenseState.UNTRUSTED`` and left where it is.
 
         Raises:
             HostIdError: this device has no usable identity.
-            StorageError: the lease exists but can be neither read nor moved aside.
+            StorageError: the lease exists but cannot be read.
         """
         with self._state:
             try:
-                lease = self._load_lease()
+                lease = self._load_lease(set_aside=False)
             except LeaseError as problem:
-                return self._not_activated_status(str(problem))
+                return LicenseStatus.untrusted(
+                    self.host_id,
+                    self._time.now()[0],
+                    detail=f"{problem} The license file was left where it is ({self.store.path}).",
+                )
             return self._publish(lease)
 
     def require(self, feature: str | None = None, *, on_denied: OnDenied | None = None) -> Gate:
@@ -348,8 +353,9 @@ class LicenseGuard:
         Raises:
             LicenseUnreachableError: the server could not be asked; the lease is kept so that
                 releasing can be tried again (or the vendor frees the seat from their side).
-            LeaseError: the lease could not be trusted (it was moved aside); without its key
-                the seat cannot be freed from here, so the vendor must free this host ID.
+            LeaseError: the lease could not be trusted (it was moved aside) or does not fit these
+                settings (LeaseMismatchError: left in place); the seat was not freed, and the
+                message names the host ID the vendor must free.
             ConfigurationError: bad access token or product id.
             StorageError: the lease could not be removed, or another process held the lease's
                 lock for all of ``activation_timeout`` (nothing was changed).
@@ -360,8 +366,8 @@ class LicenseGuard:
                 lease = self._load_lease()
             except LeaseError as problem:
                 raise LeaseError(
-                    f"{problem} The seat it held may still be taken: ask the vendor to free host "
-                    f"ID {self.host_id}.",
+                    f"{problem} The seat it held was not freed (without the lease's key it "
+                    f"cannot be freed from here): ask the vendor to free host ID {self.host_id}.",
                     quarantined_to=problem.quarantined_to,
                 ) from problem
             if lease is None:
@@ -464,12 +470,12 @@ class LicenseGuard:
             now = shift(now, lease.clock_offset)
         return judge(lease, now, self.policy, trusted=trusted)
 
-    def _load_lease(self, *, reload: bool = True) -> Lease | None:
+    def _load_lease(self, *, reload: bool = True, set_aside: bool = True) -> Lease | None:
         with self._state:
             if reload or not self._loaded:
                 self._lease = None
                 self._loaded = False
-                self._lease = self.store.load()
+                self._lease = self.store.load(set_aside=set_aside)
                 self._loaded = True
             return self._lease
 

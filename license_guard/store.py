@@ -24,7 +24,7 @@ from license_guard import crypto
 from license_guard._fs import fsync_directory, make_private_folder, os_error_hint
 from license_guard._lock import FileLock
 from license_guard._log import get_logger
-from license_guard.errors import LeaseError, StorageError
+from license_guard.errors import LeaseError, LeaseMismatchError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
 __all__ = ["LeaseStore", "default_storage_dir", "lease_file_stem"]
@@ -92,17 +92,25 @@ class LeaseStore:
     def __repr__(self) -> str:
         return f"LeaseStore({str(self.path)!r})"
 
-    def load(self) -> Lease | None:
+    def load(self, *, set_aside: bool = True) -> Lease | None:
         """The verified lease, or ``None`` when there is none.
 
-        A lease that fails verification (edited, truncated, sealed elsewhere, for another
-        device or product, or refused by ``verify``) is moved aside so
-        support can look at it, and the error says where; a file another process replaced
-        meanwhile is read again instead.
+        A lease that fails its cryptographic checks (edited, truncated, sealed elsewhere or for
+        another device or product, or whose server-signed proof ``verify`` refuses) is moved
+        aside so support can look at it, and the error says where; a file another process
+        replaced meanwhile is read again instead. With ``set_aside=False`` (a read-only look,
+        such as a status report) nothing is moved: the error is raised and the file stays.
+
+        A genuine lease that ``verify`` finds does not fit these settings
+        (:class:`~license_guard.errors.LeaseMismatchError`: another server, a file activation
+        the backend does not allow) is never moved aside.
 
         Raises:
+            LeaseMismatchError: the lease is genuine but these settings do not accept it; it
+                is left in place.
             LeaseError: the lease cannot be trusted; it has been moved to ``quarantined_to``
-                (``None`` when another process was writing the lease at that moment).
+                (``None`` when another process was writing the lease at that moment, or with
+                ``set_aside=False``).
             StorageError: the file exists but cannot be read (it is left in place), or it can
                 be neither trusted nor moved aside.
         """
@@ -112,7 +120,11 @@ class LeaseStore:
                 return None
             try:
                 return self._checked(self._open(blob))
+            except LeaseMismatchError:
+                raise
             except LeaseError as problem:
+                if not set_aside:
+                    raise
                 self._set_aside(problem, blob)
         raise StorageError(
             f"The license file {self.path} kept changing while it was read; try again.",

@@ -44,6 +44,7 @@ from license_guard.errors import (
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
+    LeaseMismatchError,
     LicenseDeniedError,
     LicenseExpiredError,
 )
@@ -199,12 +200,14 @@ class KeygenBackend(Backend):
 
         Raises:
             LeaseError: no signed file, or one that is not genuine or not for this license key,
-                device or product; or a lease activated from a file when this backend does not
-                allow offline activation.
+                device or product.
+            LeaseMismatchError: a lease activated from a file when this backend does not allow
+                offline activation (a genuine lease: it is reported, not moved aside).
         """
         if lease.air_gapped and not self.allow_offline_activation:
-            raise LeaseError(
-                "This license was activated from a file, which this app does not accept."
+            raise LeaseMismatchError(
+                "This license was activated from a file, which these settings do not accept "
+                "(offline activation is off)."
             )
         facts = self._facts(lease)
         return replace_record(

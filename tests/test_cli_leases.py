@@ -1,0 +1,116 @@
+"""What the `license-guard` command does to a lease it finds, run as a real process.
+
+A read-only command never moves, deletes or rewrites a lease; a lease that does not fit the
+settings it runs with is reported, not destroyed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from license_guard.clock import SystemClock
+from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed
+
+LICENSE_GUARD = Path(sys.executable).with_name("license-guard")
+APP_ID = "com.example.photoeditor"
+# Nothing listens on port 9 of the loopback: an air-gapped computer's view of the server.
+NOWHERE = "http://127.0.0.1:9"
+
+
+def license_guard(
+    *argv: str, environ: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("LICENSE_GUARD_")}
+    return subprocess.run(
+        [str(LICENSE_GUARD), *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**inherited, **environ},
+        check=False,
+    )
+
+
+def keygen_environ(seed: KeygenSeed, data_dir: Path, tmp_path: Path) -> dict[str, str]:
+    return {
+        "LICENSE_GUARD_APP_ID": APP_ID,
+        "LICENSE_GUARD_BACKEND": "keygen",
+        "LICENSE_GUARD_KEYGEN_ACCOUNT": seed.account_id,
+        "LICENSE_GUARD_KEYGEN_PUBLIC_KEY": seed.public_key,
+        "LICENSE_GUARD_PRODUCT_ID": seed.product_id,
+        "LICENSE_GUARD_BASE_URL": NOWHERE,
+        "LICENSE_GUARD_DATA_DIR": str(data_dir),
+        "XDG_CONFIG_HOME": str(tmp_path / "config-home"),  # no config file of this machine
+    }
+
+
+def test_status_reports_an_air_gapped_lease_it_does_not_accept_and_leaves_it(
+    tmp_path: Path,
+) -> None:
+    emulator = KeygenEmulator(clock=SystemClock())
+    seed = emulator.seed()
+    data_dir = tmp_path / "data"
+    environ = keygen_environ(seed, data_dir, tmp_path)
+    host_id = license_guard("fingerprint", environ=environ).stdout.strip()
+    emulator.activate_machine(seed.license_key, host_id)  # the vendor, told the host ID
+    machine_file = tmp_path / "photoeditor.lic"
+    machine_file.write_text(emulator.machine_file(seed.license_key, host_id), encoding="utf-8")
+    offline = {**environ, "LICENSE_GUARD_OFFLINE_ACTIVATION": "yes"}
+    activated = license_guard(
+        "activate", seed.license_key, "--file", str(machine_file), environ=offline
+    )
+    assert activated.returncode == 0, activated.stderr
+    (lease,) = data_dir.glob("license-*.lease")
+    before = lease.read_bytes()
+
+    plain = license_guard("status", environ=environ)  # without the offline setting
+
+    assert plain.returncode == 6, plain.stdout + plain.stderr
+    assert "untrusted" in plain.stdout
+    assert "offline activation is off" in plain.stdout
+    assert "activate again" not in plain.stdout
+    assert "does not use another seat" not in plain.stdout
+    assert lease.read_bytes() == before  # neither moved, nor rewritten
+    assert sorted(p.name for p in data_dir.iterdir()) == sorted(
+        p.name for p in data_dir.iterdir() if not p.name.startswith(lease.name + ".bad-")
+    )
+    # With the settings it was made under, the same lease is as good as ever.
+    again = license_guard("status", environ=offline)
+    assert again.returncode == 0, again.stdout
+    assert "active" in again.stdout
+
+
+def test_status_never_moves_a_damaged_lease(tmp_path: Path) -> None:
+    emulator = KeygenEmulator(clock=SystemClock())
+    seed = emulator.seed()
+    data_dir = tmp_path / "data"
+    environ = {
+        **keygen_environ(seed, data_dir, tmp_path),
+        "LICENSE_GUARD_OFFLINE_ACTIVATION": "yes",
+    }
+    host_id = license_guard("fingerprint", environ=environ).stdout.strip()
+    emulator.activate_machine(seed.license_key, host_id)
+    machine_file = tmp_path / "photoeditor.lic"
+    machine_file.write_text(emulator.machine_file(seed.license_key, host_id), encoding="utf-8")
+    assert (
+        license_guard(
+            "activate", seed.license_key, "--file", str(machine_file), environ=environ
+        ).returncode
+        == 0
+    )
+    (lease,) = data_dir.glob("license-*.lease")
+    damaged = bytearray(lease.read_bytes())
+    damaged[20] ^= 0x01
+    lease.write_bytes(bytes(damaged))
+
+    status = license_guard("status", environ=environ)
+
+    assert status.returncode == 6
+    assert "untrusted" in status.stdout
+    assert "left where it is" in status.stdout
+    assert lease.read_bytes() == bytes(damaged)
+    assert not list(data_dir.glob("*.bad-*"))
