@@ -6,12 +6,14 @@ settings it runs with is reported, not destroyed.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from license_guard.clock import SystemClock
+from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed
 
 LICENSE_GUARD = Path(sys.executable).with_name("license-guard")
@@ -114,3 +116,69 @@ def test_status_never_moves_a_damaged_lease(tmp_path: Path) -> None:
     assert "left where it is" in status.stdout
     assert lease.read_bytes() == bytes(damaged)
     assert not list(data_dir.glob("*.bad-*"))
+
+
+# The vendor's app, started as its own process: its backend declares what it grants.
+APP = """
+import json, sys
+from license_guard import KeymintBackend, LicenseError, LicenseGuard
+product_id, base_url, data_dir = sys.argv[1:4]
+backend = KeymintBackend(product_id=product_id, access_token="at_shipped-in-the-app",
+                         base_url=base_url, features={"export-4k"})
+guard = LicenseGuard(app_id="com.example.photoeditor", backend=backend, storage_dir=data_dir)
+try:
+    status = guard.ensure_activated()
+except LicenseError as error:
+    print(json.dumps({"error": type(error).__name__, "message": str(error)}))
+    raise SystemExit(1)
+try:
+    with guard.require("export-4k"):
+        export = "allowed"
+except LicenseError as error:
+    export = type(error).__name__
+print(json.dumps({"state": status.state.value, "export-4k": export,
+                  "next_check": status.next_check_at.isoformat()}))
+"""
+
+
+def start_app(product_id: str, base_url: str, data_dir: Path) -> dict[str, str]:
+    """One start of the app; its report as a dict."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("LICENSE_GUARD_")}
+    completed = subprocess.run(
+        [sys.executable, "-c", APP, product_id, base_url, str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=inherited,
+        check=False,
+    )
+    assert completed.stderr == "", completed.stderr
+    report: dict[str, str] = json.loads(completed.stdout)
+    return report
+
+
+def keymint_environ(seed: Seed, url: str, data_dir: Path, tmp_path: Path) -> dict[str, str]:
+    return {
+        "LICENSE_GUARD_APP_ID": APP_ID,
+        "LICENSE_GUARD_PRODUCT_ID": seed.product_id,
+        "LICENSE_GUARD_ACCESS_TOKEN": seed.access_token,
+        "LICENSE_GUARD_BASE_URL": url,
+        "LICENSE_GUARD_DATA_DIR": str(data_dir),
+        "XDG_CONFIG_HOME": str(tmp_path / "config-home"),
+    }
+
+
+def test_an_activation_by_the_command_grants_what_the_app_declares(
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+) -> None:
+    emulator, seed, server = live_keymint
+    data_dir = tmp_path / "data"
+    environ = keymint_environ(seed, server.url, data_dir, tmp_path)  # no LICENSE_GUARD_FEATURES
+    activated = license_guard("activate", seed.license_key, environ=environ)
+    assert activated.returncode == 0, activated.stderr
+    emulator.clear_request_log()
+
+    report = start_app(seed.product_id, server.url, data_dir)
+
+    assert (report["state"], report["export-4k"]) == ("active", "allowed")
+    assert emulator.request_log == []  # from the lease alone, no check needed for that
