@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from license_guard import KeymintBackend, LicenseGuard
+from license_guard._record import replace
 from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.emulator.keygen import KeygenEmulator, KeygenSeed
+from license_guard.lease import lease_key, open_lease, seal_lease
 
 LICENSE_GUARD = Path(sys.executable).with_name("license-guard")
 APP_ID = "com.example.photoeditor"
@@ -154,6 +157,7 @@ def start_app(product_id: str, base_url: str, data_dir: Path) -> dict[str, str]:
     )
     assert completed.stderr == "", completed.stderr
     report: dict[str, str] = json.loads(completed.stdout)
+    assert completed.returncode == (1 if "error" in report else 0)
     return report
 
 
@@ -182,3 +186,28 @@ def test_an_activation_by_the_command_grants_what_the_app_declares(
 
     assert (report["state"], report["export-4k"]) == ("active", "allowed")
     assert emulator.request_log == []  # from the lease alone, no check needed for that
+
+
+def test_a_keymint_lease_resealed_as_air_gapped_is_refused(
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+) -> None:
+    emulator, seed, server = live_keymint
+    data_dir = tmp_path / "data"
+    environ = keymint_environ(seed, server.url, data_dir, tmp_path)
+    assert license_guard("activate", seed.license_key, environ=environ).returncode == 0
+    # The cheater's ten lines: this machine's raw ID, the public KDF, the public seal.
+    identity = LicenseGuard(
+        app_id=APP_ID,
+        backend=KeymintBackend(product_id=seed.product_id, access_token="at_unused"),
+        storage_dir=data_dir,
+    ).identity
+    key = lease_key(identity.raw_id, app_id=APP_ID, product_id=seed.product_id)
+    (path,) = data_dir.glob("license-*.lease")
+    forged = replace(open_lease(path.read_bytes(), key), air_gapped=True)
+    path.write_bytes(seal_lease(forged, key))
+    emulator.clear_request_log()
+
+    report = start_app(seed.product_id, server.url, data_dir)
+
+    assert report.get("error") == "LeaseError", report  # not active with "next check" in 9999
+    assert "cannot be" in report["message"]
