@@ -118,14 +118,17 @@ class LeaseStore:
             blob = self._read()
             if blob is None:
                 return None
+            sealed_here = False
             try:
-                return self._checked(self._open(blob))
+                lease = self._open(blob)
+                sealed_here = True
+                return self._checked(lease)
             except LeaseMismatchError:
                 raise
             except LeaseError as problem:
                 if not set_aside:
                     raise
-                self._set_aside(problem, blob)
+                self._set_aside(problem, blob, sealed_here=sealed_here)
         raise StorageError(
             f"The license file {self.path} kept changing while it was read; try again.",
             path=self.path,
@@ -190,11 +193,12 @@ class LeaseStore:
     def _checked(self, lease: Lease) -> Lease:
         return lease if self._verify is None else self._verify(lease)
 
-    def _set_aside(self, problem: LeaseError, blob: bytes) -> None:
+    def _set_aside(self, problem: LeaseError, blob: bytes, *, sealed_here: bool) -> None:
         """Move the file that failed aside, if it is still the one that failed, and raise.
 
         Returns (so the caller reads again) when another process replaced or removed the
-        file since it was read: that newer file deserves its own check.
+        file since it was read: that newer file deserves its own check. *sealed_here*: the file
+        opened under this device's key, so it was this computer's own lease.
         """
         stamp = self._now().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
@@ -216,7 +220,7 @@ class LeaseStore:
             raise LeaseError(
                 f"{problem} Another process is activating this computer right now; try again."
             ) from problem
-        self._raise_moved(problem, target)
+        self._raise_moved(problem, target, sealed_here=sealed_here)
 
     def _read_quietly(self) -> bytes | None:
         try:
@@ -224,11 +228,18 @@ class LeaseStore:
         except StorageError:
             return None
 
-    def _raise_moved(self, problem: LeaseError, target: Path) -> NoReturn:
+    def _raise_moved(self, problem: LeaseError, target: Path, *, sealed_here: bool) -> NoReturn:
         log.warning("untrusted lease moved aside to %s: %s", target, problem)
+        # Re-activating takes no seat only for this computer's own lease; one that does not
+        # open may have come from another computer, whose seat it does not bring along.
+        seats = (
+            "this does not use another seat"
+            if sealed_here
+            else "that uses another seat only if the file came from another computer"
+        )
         raise LeaseError(
             f"{problem} It was moved aside to {target.name}; activate this computer again "
-            "(this does not use another seat).",
+            f"({seats}).",
             quarantined_to=target,
         ) from problem
 

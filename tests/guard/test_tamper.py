@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from license_guard import LeaseError, LicenseGuard, LicenseState, NotActivatedError
+from license_guard._record import replace
 from license_guard.emulator import Emulator, Seed
+from license_guard.lease import lease_key, seal_lease
 
 from .conftest import GuardFactory, seats
 
@@ -115,3 +117,45 @@ def test_the_device_id_variable_is_not_honoured_unless_the_app_passes_it(
         env={**os.environ, "LICENSE_GUARD_DEVICE_ID": "raw-id-of-machine-a"},
     )
     assert result.stdout.split() == ["machine-id", "untrusted"]
+
+
+def test_no_seat_is_promised_for_a_lease_copied_from_another_computer(
+    make_guard: GuardFactory, keymint_emulator: Emulator, keymint_seed: Seed, tmp_path: Path
+) -> None:
+    machine_a = make_guard(machine="raw-id-of-machine-a")
+    machine_a.activate(keymint_seed.license_key)
+    machine_b = make_guard(machine="raw-id-of-machine-b", storage_dir=tmp_path / "b")
+    machine_b.store.directory.mkdir(parents=True)
+    shutil.copy(machine_a.store.path, machine_b.store.path)
+
+    with pytest.raises(LeaseError, match="moved aside") as caught:
+        machine_b.ensure_activated()
+
+    assert "does not use another seat" not in str(caught.value)
+    assert "uses another seat only if the file came from another computer" in str(caught.value)
+    machine_b.activate(keymint_seed.license_key)  # and indeed it does
+    assert seats(keymint_emulator, keymint_seed)[0] == 2
+
+
+def test_no_seat_is_taken_again_for_this_computers_own_lease(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    # A lease that opens under this computer's key but fails a later check (here: re-sealed as
+    # air-gapped, which a Keymint lease cannot be) was this computer's own.
+    store = activated.store
+    lease = store.load()
+    assert lease is not None
+    key = lease_key(
+        activated.identity.raw_id, app_id=activated.app_id, product_id=keymint_seed.product_id
+    )
+    store.path.write_bytes(seal_lease(replace(lease, air_gapped=True), key))
+
+    with pytest.raises(LeaseError, match="moved aside") as caught:
+        make_guard().ensure_activated()
+
+    assert "(this does not use another seat)" in str(caught.value)
+    make_guard().activate(keymint_seed.license_key)
+    assert seats(keymint_emulator, keymint_seed)[0] == 1
