@@ -211,3 +211,52 @@ def test_a_keymint_lease_resealed_as_air_gapped_is_refused(
 
     assert report.get("error") == "LeaseError", report  # not active with "next check" in 9999
     assert "cannot be" in report["message"]
+
+
+def test_the_device_id_variable_and_config_cannot_make_a_copied_lease_open(
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+) -> None:
+    emulator, seed, server = live_keymint
+    # Machine A (its raw ID given by the app's own code) activates; its lease is copied to this
+    # computer, machine B, whose user knows A's raw ID.
+    data_dir = tmp_path / "data"
+    machine_a = LicenseGuard(
+        app_id=APP_ID,
+        backend=KeymintBackend(
+            product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
+        ),
+        storage_dir=data_dir,
+        device_id="raw-id-of-machine-a",
+    )
+    machine_a.activate(seed.license_key)
+    (lease,) = data_dir.glob("license-*.lease")
+    copied = lease.read_bytes()
+    environ = keymint_environ(seed, server.url, data_dir, tmp_path)
+
+    by_variable = license_guard(
+        "status",
+        "--online",
+        environ={**environ, "LICENSE_GUARD_DEVICE_ID": "raw-id-of-machine-a"},
+    )
+    # B's own identity: A's lease does not open, and the online check set it aside.
+    assert by_variable.returncode == 3, by_variable.stdout
+    assert "not_activated" in by_variable.stdout
+    assert "LICENSE_GUARD_DEVICE_ID is ignored" in by_variable.stderr
+    lease.write_bytes(copied)
+
+    config = tmp_path / "config-home" / "license-guard" / "config.ini"  # read by itself
+    config.parent.mkdir(parents=True)
+    config.write_text("[license-guard]\ndevice_id = raw-id-of-machine-a\n", encoding="utf-8")
+    by_file = license_guard("status", "--online", environ=environ)
+    assert by_file.returncode == 2
+    assert "sets device_id" in by_file.stderr
+    config.unlink()
+    assert [
+        d["host_id"]
+        for d in emulator.key_info(seed.product_id, seed.license_key)["license"]["devices"]
+    ] == [machine_a.host_id]
+
+    # An explicit flag still works, as the app's own override does, and says what it does.
+    by_flag = license_guard("status", "--device-id", "raw-id-of-machine-a", environ=environ)
+    assert by_flag.returncode == 0, by_flag.stdout
+    assert "warning: using the device ID given with --device-id" in by_flag.stderr
