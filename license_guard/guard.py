@@ -20,6 +20,7 @@ from license_guard.errors import (
     FeatureNotLicensedError,
     InvalidLicenseKeyError,
     LeaseError,
+    LeaseMismatchError,
     LicenseDeniedError,
     LicenseError,
     LicenseUnreachableError,
@@ -186,7 +187,7 @@ class LicenseGuard:
                     key=key,
                     host_id=self.host_id,
                     product_id=product_id,
-                    verify=lambda lease: self.backend.check_lease(lease, now=self._time.now()[0]),
+                    verify=self._check_lease,
                     stem=lease_file_stem(product_id),
                     now=self._clock.now,
                 )
@@ -255,6 +256,7 @@ class LicenseGuard:
                 clock_offset=offset,
                 device_tag=device_tag,
                 air_gapped=signed_file is not None,
+                server=self.backend.server,
             )
             lease = self.store.save(lease)
             log.info("activated %s on this device (key %s)", self.app_id, lease.key_hint)
@@ -284,7 +286,8 @@ class LicenseGuard:
             if lease is None:
                 raise self._not_activated()
             verdict = self._judge(lease)
-            if verdict.check_due:
+            # A lease from before the server was recorded is confirmed by this app's server.
+            if verdict.check_due or (lease.server is None and not lease.air_gapped):
                 lease, verdict = self._check_online(lease, verdict)
             if verdict.error is not None:
                 self._publish(lease)
@@ -462,6 +465,22 @@ class LicenseGuard:
 
     # -- internals ----------------------------------------------------------------------------
 
+    def _check_lease(self, lease: Lease) -> Lease:
+        """The store's check of every lease loaded or saved: from this app's server, then what
+        the backend vouches for.
+
+        Raises:
+            LeaseMismatchError: the lease came from another licensing server.
+            LeaseError: the backend refuses it (see Backend.check_lease).
+        """
+        expected = self.backend.server
+        if lease.server is not None and lease.server != expected:
+            raise LeaseMismatchError(
+                f"This license was issued through another licensing server ({lease.server}), "
+                f"not the one this app uses ({expected})."
+            )
+        return self.backend.check_lease(lease, now=self._time.now()[0])
+
     def _judge(self, lease: Lease) -> Verdict:
         now, trusted = self._time.now()
         if not trusted:
@@ -544,6 +563,8 @@ class LicenseGuard:
             backend=lease.backend,
             now=now,
             clock_offset=offset,
+            air_gapped=lease.air_gapped,
+            server=self.backend.server,
         )
         return self._save_and_hold(renewed)
 

@@ -76,6 +76,10 @@ class Lease(Record):
     clock_offset: timedelta = timedelta(0)
     """How far this device's clock was behind the server's at the last check (offline, the
     clock is read corrected by it, so a slow clock is not taken for one turned back)."""
+    server: str | None = None
+    """The licensing server that vouched for this lease (``Backend.server``: its kind, normalised
+    URL and, for Keygen, account). A guard configured for another server refuses the lease.
+    ``None`` in a lease written before the field existed: the next start asks the server."""
 
     def __post_init__(self) -> None:
         for name in ("activated_at", "verified_at", "highest_seen"):
@@ -121,6 +125,7 @@ class Lease(Record):
             "offline_until": self.offline_until.isoformat() if self.offline_until else None,
             "air_gapped": self.air_gapped,
             "clock_offset": self.clock_offset.total_seconds(),
+            "server": self.server,
         }
 
     @classmethod
@@ -159,6 +164,8 @@ class Lease(Record):
                 offline_until=_time(data["offline_until"]) if data.get("offline_until") else None,
                 air_gapped=_flag(data.get("air_gapped", False)),
                 clock_offset=_seconds(data.get("clock_offset", 0)),
+                # Leases written before the server was recorded have none (see Lease.server).
+                server=_optional_text(data.get("server")),
             )
         except LeaseError:
             raise

@@ -260,3 +260,24 @@ def test_the_device_id_variable_and_config_cannot_make_a_copied_lease_open(
     by_flag = license_guard("status", "--device-id", "raw-id-of-machine-a", environ=environ)
     assert by_flag.returncode == 0, by_flag.stdout
     assert "warning: using the device ID given with --device-id" in by_flag.stderr
+
+
+def test_a_lease_minted_by_a_fake_server_does_not_unlock_the_app(
+    live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
+) -> None:
+    # The cheater's own emulator, holding the vendor's product id and a key of their making.
+    emulator, seed, fake = live_keymint
+    data_dir = tmp_path / "data"  # the app's data folder
+    environ = keymint_environ(seed, fake.url, data_dir, tmp_path)
+    activated = license_guard("activate", seed.license_key, environ=environ)
+    assert activated.returncode == 0, activated.stderr
+
+    # The vendor's app talks to the vendor's https server (never reached here: the lease alone
+    # decides a start, and a refused lease is refused before any request).
+    report = start_app(seed.product_id, "https://api.keymint.dev", data_dir)
+
+    assert report.get("error") == "LeaseMismatchError", report
+    assert f"another licensing server (keymint {fake.url})" in report["message"]
+    assert list(data_dir.glob("license-*.lease"))  # reported, not destroyed
+    # The guard of the server it did come from (plain-http loopback, tests only) takes it.
+    assert start_app(seed.product_id, fake.url, data_dir)["state"] == "active"

@@ -159,3 +159,26 @@ def test_no_seat_is_taken_again_for_this_computers_own_lease(
     assert "(this does not use another seat)" in str(caught.value)
     make_guard().activate(keymint_seed.license_key)
     assert seats(keymint_emulator, keymint_seed)[0] == 1
+
+
+def test_a_lease_without_a_server_is_confirmed_by_this_apps_server_at_once(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    # Written before leases recorded their server: accepted, but asked about at the next start.
+    lease = activated.store.load()
+    assert lease is not None and lease.server == activated.backend.server
+    key = lease_key(
+        activated.identity.raw_id, app_id=activated.app_id, product_id=keymint_seed.product_id
+    )
+    activated.store.path.write_bytes(seal_lease(replace(lease, server=None), key))
+    keymint_emulator.clear_request_log()
+
+    guard = make_guard()
+    assert guard.ensure_activated().state is LicenseState.ACTIVE
+
+    assert [r.path for r in keymint_emulator.request_log] == ["/get-key", "/activate-key"]
+    renewed = guard.store.load()
+    assert renewed is not None and renewed.server == guard.backend.server

@@ -134,7 +134,7 @@ def test_offline_release_keeps_the_seat_and_names_the_way_out(
     emu.deactivate(seed.product_id, seed.license_key, host_id)
     assert seats(emu, seed) == []
     # ...and a later run, once online, finds nothing left to free and cleans up.
-    with EmulatorServer(emu) as back_online:
+    with EmulatorServer(emu, port=server.port) as back_online:  # the same server, reachable
         config = write_config(tmp_path, seed, back_online.url)
         again = license_guard("release", "--config", str(config))
     assert (again.returncode, again.stdout) == (0, "Nothing to release on this computer.\n")

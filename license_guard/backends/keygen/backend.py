@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from license_guard._log import get_logger
 from license_guard._record import replace as replace_record  # a Lease is no dataclass
 from license_guard._redact import redact
-from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.base import Backend, LicenseInfo, server_identity
 from license_guard.backends.keygen.client import KeygenClient
 from license_guard.backends.keygen.codes import (
     VALIDATION_CODES,
@@ -192,6 +192,11 @@ class KeygenBackend(Backend):
             return None
         self._ping(lease.license_key, facts.machine_id, deadline)
         return max(facts.heartbeat - HEARTBEAT_DRIFT, facts.heartbeat / 2)
+
+    @property
+    def server(self) -> str:
+        """``"keygen <normalised base URL> account=<account>"``. See Backend.server."""
+        return server_identity(self.name, self._api.base_url, account=self.account)
 
     def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
         """Verify the lease's signed file and take expiry, features and the offline window from

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._record import replace
 from license_guard._redact import redact
-from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.base import Backend, LicenseInfo, server_identity
 from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
     DEVICE_TAG_LENGTH,
@@ -164,6 +164,11 @@ class KeymintBackend(Backend):
         if isinstance(error, LicenseDeniedError):
             return False
         raise error
+
+    @property
+    def server(self) -> str:
+        """``"keymint <normalised base URL>"``. See Backend.server."""
+        return server_identity(self.name, self.base_url)
 
     def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
         """The lease with this app's features: Keymint licenses carry none, so what a license
