@@ -266,7 +266,7 @@ def test_a_lease_minted_by_a_fake_server_does_not_unlock_the_app(
     live_keymint: tuple[Emulator, Seed, EmulatorServer], tmp_path: Path
 ) -> None:
     # The cheater's own emulator, holding the vendor's product id and a key of their making.
-    emulator, seed, fake = live_keymint
+    _emulator, seed, fake = live_keymint
     data_dir = tmp_path / "data"  # the app's data folder
     environ = keymint_environ(seed, fake.url, data_dir, tmp_path)
     activated = license_guard("activate", seed.license_key, environ=environ)

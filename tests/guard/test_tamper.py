@@ -169,7 +169,8 @@ def test_a_lease_without_a_server_is_confirmed_by_this_apps_server_at_once(
 ) -> None:
     # Written before leases recorded their server: accepted, but asked about at the next start.
     lease = activated.store.load()
-    assert lease is not None and lease.server == activated.backend.server
+    assert lease is not None
+    assert lease.server == activated.backend.server
     key = lease_key(
         activated.identity.raw_id, app_id=activated.app_id, product_id=keymint_seed.product_id
     )
@@ -181,4 +182,5 @@ def test_a_lease_without_a_server_is_confirmed_by_this_apps_server_at_once(
 
     assert [r.path for r in keymint_emulator.request_log] == ["/get-key", "/activate-key"]
     renewed = guard.store.load()
-    assert renewed is not None and renewed.server == guard.backend.server
+    assert renewed is not None
+    assert renewed.server == guard.backend.server
