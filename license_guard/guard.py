@@ -67,8 +67,11 @@ class LicenseGuard:
         online_timeout: seconds the startup check may spend online before falling back to grace.
         activation_timeout: seconds an activation or release may take in total.
         clock_tolerance: how far the clock may go back before it counts as rolled back.
-        seen_time_step: how far time must advance before the startup check records it in the
-            lease (a write at most this often).
+        seen_time_step: how far time must advance before a gated call records it in the lease
+            during a session (a write at most this often).
+        stalled_start_limit: how many starts in a row may find the clock not past the highest
+            time already seen (a clock held still) before an online check is required; grace
+            does not apply then.
 
     Raises:
         ConfigurationError: an argument is invalid.
@@ -89,6 +92,7 @@ class LicenseGuard:
         activation_timeout: float = 30.0,
         clock_tolerance: timedelta = timedelta(minutes=5),
         seen_time_step: timedelta = timedelta(hours=1),
+        stalled_start_limit: int = 10,
     ) -> None:
         if not isinstance(app_id, str) or not app_id.strip() or len(app_id) > 200:
             raise ConfigurationError("app_id must be a non-empty string (at most 200 characters).")
@@ -110,6 +114,7 @@ class LicenseGuard:
             grace_period=grace_period,
             revalidate_every=revalidate_every,
             clock_tolerance=clock_tolerance,
+            stalled_start_limit=stalled_start_limit,
         )
         self.online_timeout = online_timeout
         self.activation_timeout = activation_timeout
@@ -285,6 +290,7 @@ class LicenseGuard:
             lease = self._load_lease()
             if lease is None:
                 raise self._not_activated()
+            lease = self._count_start(lease)
             verdict = self._judge(lease)
             # A lease from before the server was recorded is confirmed by this app's server.
             if verdict.check_due or (lease.server is None and not lease.air_gapped):
@@ -567,6 +573,27 @@ class LicenseGuard:
             server=self.backend.server,
         )
         return self._save_and_hold(renewed)
+
+    def _count_start(self, lease: Lease) -> Lease:
+        """Record this start in the lease: the time it saw, when the clock is past the highest
+        time seen; else one more start in a row with the clock held still (sealed, so it
+        survives restarts; a successful check clears it). A clock turned back is left to
+        :func:`judge`, and a session that reached the server has trusted time: nothing to do."""
+        now, trusted = self._time.now()
+        if trusted or lease.revocation is not None:
+            return lease
+        now = shift(now, lease.clock_offset)
+        if now < lease.highest_seen - self.policy.clock_tolerance:
+            return lease
+        with self.store.lock:
+            current = self._load_lease()  # as it is on disk now: another process may have written
+            if current is None or not _same_activation(current, lease):
+                return lease
+            if now > current.highest_seen:
+                counted = replace(current, highest_seen=now, stalled_starts=0)
+            else:
+                counted = replace(current, stalled_starts=current.stalled_starts + 1)
+            return self._save_and_hold(counted)
 
     def _remember(self, lease: Lease, verdict: Verdict, *, wait: bool) -> Lease:
         """Record the time now in the lease when it is a ``seen_time_step`` past the highest
