@@ -155,31 +155,9 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
 
     if lease.revocation is not None:
         return verdict(LicenseState.DENIED, revived_denial(lease))
-    if not trusted and now < lease.highest_seen - policy.clock_tolerance:
-        return verdict(
-            LicenseState.CLOCK_ROLLBACK,
-            ClockRollbackError(
-                f"The computer's clock says {now:%Y-%m-%d %H:%M} UTC, earlier than "
-                f"{lease.highest_seen:%Y-%m-%d %H:%M} UTC which this app has already seen. Set "
-                "the correct date and time, or connect to the internet so the license can be "
-                "checked.",
-                now=now,
-                highest_seen=lease.highest_seen,
-            ),
-        )
-    if not trusted and lease.stalled_starts > policy.stalled_start_limit:
-        # A clock held still (frozen) is never "turned back", and would keep every window open.
-        return verdict(
-            LicenseState.CLOCK_ROLLBACK,
-            ClockRollbackError(
-                f"This app has started {lease.stalled_starts} times in a row without the "
-                f"computer's clock moving past {lease.highest_seen:%Y-%m-%d %H:%M} UTC. Set the "
-                "correct date and time, or connect to the internet so the license can be "
-                "checked.",
-                now=now,
-                highest_seen=lease.highest_seen,
-            ),
-        )
+    clock_problem = None if trusted else _clock_problem(lease, now, policy)
+    if clock_problem is not None:
+        return verdict(LicenseState.CLOCK_ROLLBACK, clock_problem)
     if lease.expires_at is not None and effective >= lease.expires_at:
         return verdict(
             LicenseState.EXPIRED,
@@ -207,6 +185,30 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
     if effective >= next_check_at:
         return verdict(LicenseState.GRACE, None, min(limits))
     return verdict(LicenseState.ACTIVE, None, min([*limits, next_check_at]))
+
+
+def _clock_problem(lease: Lease, now: datetime, policy: Policy) -> ClockRollbackError | None:
+    """Why this device's (untrusted) clock cannot be believed, if it cannot: turned back, or
+    held still for more than ``stalled_start_limit`` starts in a row."""
+    if now < lease.highest_seen - policy.clock_tolerance:
+        return ClockRollbackError(
+            f"The computer's clock says {now:%Y-%m-%d %H:%M} UTC, earlier than "
+            f"{lease.highest_seen:%Y-%m-%d %H:%M} UTC which this app has already seen. Set "
+            "the correct date and time, or connect to the internet so the license can be "
+            "checked.",
+            now=now,
+            highest_seen=lease.highest_seen,
+        )
+    if lease.stalled_starts > policy.stalled_start_limit:
+        # A clock held still (frozen) is never "turned back", and would keep every window open.
+        return ClockRollbackError(
+            f"This app has started {lease.stalled_starts} times in a row without the "
+            f"computer's clock moving past {lease.highest_seen:%Y-%m-%d %H:%M} UTC. Set the "
+            "correct date and time, or connect to the internet so the license can be checked.",
+            now=now,
+            highest_seen=lease.highest_seen,
+        )
+    return None
 
 
 def _windows(lease: Lease, policy: Policy) -> tuple[datetime, datetime]:
