@@ -276,9 +276,9 @@ def build_guard(
         base_url=settings.base_url or "https://api.keymint.dev",
         features=FEATURES,
     )
-    return LicenseGuard(
-        app_id=APP_ID, backend=backend, data_dir=settings.data_dir, device_id=settings.device_id
-    )
+    # No device_id: an override read from a variable or file would let a lease copied from
+    # another computer open here.
+    return LicenseGuard(app_id=APP_ID, backend=backend, data_dir=settings.data_dir)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -10,9 +10,8 @@ The config file is INI (readable on every supported Python without extra package
     access_token = at_...
     ; for license-guard admin only; prefer LICENSE_GUARD_ADMIN_TOKEN
     admin_token = at_...
-    ; optional: where the lease lives, and an override of the hardware identity
+    ; optional: where the lease lives
     data_dir = /path/to/lease/folder
-    device_id = ...
     ; keymint (the default) or keygen; for Keygen, the account id and its Ed25519 key (hex)
     backend = keygen
     account = ...
@@ -27,6 +26,8 @@ Comments go on lines of their own (``;`` or ``#``): text after a value is part o
 It is found at ``--config FILE``, else ``$LICENSE_GUARD_CONFIG``, else
 ``platformdirs.user_config_dir("license-guard")/config.ini`` when that file exists. The access
 and admin tokens are never taken from a command-line flag, where they would land in shell history.
+The device-ID override comes from the ``--device-id`` flag only, never from the environment or a
+file: whoever can set it can make a lease copied from another computer open on this one.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ FIELDS = (
 )
 # Secrets come from the environment or the config file, never from a flag.
 SECRETS = frozenset({"access_token", "admin_token"})
+# Settings taken from an explicit flag only: not from a variable or a file read by itself.
+FLAG_ONLY = frozenset({"device_id"})
 #: Settings whose environment variable is not ``LICENSE_GUARD_`` + the upper-case name.
 ENV_NAMES = {
     "account": ENV_PREFIX + "KEYGEN_ACCOUNT",
@@ -136,6 +139,9 @@ def load_settings(
         from_file = _read_config(path)
     values: dict[str, str | None] = {}
     for name in FIELDS:
+        if name in FLAG_ONLY:
+            values[name] = flags.get(name)
+            continue
         values[name] = (
             (flags.get(name) if name not in SECRETS else None)
             or environ.get(env_name(name))
@@ -184,6 +190,12 @@ def _read_config(path: Path) -> dict[str, str]:
         ) from exc
     if not parser.has_section(SECTION):
         raise ConfigurationError(f"The config file {path} has no [{SECTION}] section.")
+    if parser.has_option(SECTION, "device_id"):
+        raise ConfigurationError(
+            f"The config file {path} sets device_id, which is taken from --device-id only (a "
+            "device ID in a file would let a lease copied from another computer open here): "
+            "remove it."
+        )
     unknown = set(parser[SECTION]) - set(FIELDS)
     if unknown:
         raise ConfigurationError(

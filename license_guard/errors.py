@@ -22,6 +22,8 @@ usually cares about the first level only::
      │    └── InvalidResponseError      an answer that is not the API's (HTML portal, bad JSON,
      │                                  bad signature): treated as "could not ask"
      ├── LeaseError                   the local lease cannot be trusted
+     │    ├── LeaseMismatchError        a genuine lease these settings do not accept (another
+     │    │                             server, a file activation the app does not allow)
      │    ├── GracePeriodExpiredError   offline for longer than the grace period
      │    └── ClockRollbackError        the clock is behind the latest time already seen
      ├── FeatureNotLicensedError      licensed, but not for this feature
@@ -53,6 +55,7 @@ __all__ = [
     "InvalidLicenseKeyError",
     "InvalidResponseError",
     "LeaseError",
+    "LeaseMismatchError",
     "LicenseBlockedError",
     "LicenseDeniedError",
     "LicenseError",
@@ -190,6 +193,12 @@ class LeaseError(LicenseError):
     ) -> None:
         super().__init__(message, server_message=server_message)
         self.quarantined_to = quarantined_to
+
+
+class LeaseMismatchError(LeaseError):
+    """The lease is genuine but does not fit these settings: it came from another licensing
+    server, or it was activated from a file where the app does not accept that. It is reported
+    and left where it is, never moved aside: other settings (the app's own) may accept it."""
 
 
 class GracePeriodExpiredError(LeaseError):

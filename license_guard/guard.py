@@ -20,6 +20,7 @@ from license_guard.errors import (
     FeatureNotLicensedError,
     InvalidLicenseKeyError,
     LeaseError,
+    LeaseMismatchError,
     LicenseDeniedError,
     LicenseError,
     LicenseUnreachableError,
@@ -68,8 +69,11 @@ class LicenseGuard:
         online_timeout: seconds the startup check may spend online before falling back to grace.
         activation_timeout: seconds an activation or release may take in total.
         clock_tolerance: how far the clock may go back before it counts as rolled back.
-        seen_time_step: how far time must advance before the startup check records it in the
-            lease (a write at most this often).
+        seen_time_step: how far time must advance before a gated call records it in the lease
+            during a session (a write at most this often).
+        stalled_start_limit: how many starts in a row may find the clock not past the highest
+            time already seen (a clock held still) before an online check is required; grace
+            does not apply then.
 
     Raises:
         ConfigurationError: an argument is invalid.
@@ -90,6 +94,7 @@ class LicenseGuard:
         activation_timeout: float = 30.0,
         clock_tolerance: timedelta = timedelta(minutes=5),
         seen_time_step: timedelta = timedelta(hours=1),
+        stalled_start_limit: int = 10,
         storage_dir: str | Path | None = None,
     ) -> None:
         if storage_dir is not None:
@@ -117,6 +122,7 @@ class LicenseGuard:
             grace_period=grace_period,
             revalidate_every=revalidate_every,
             clock_tolerance=clock_tolerance,
+            stalled_start_limit=stalled_start_limit,
         )
         self.online_timeout = online_timeout
         self.activation_timeout = activation_timeout
@@ -200,7 +206,7 @@ class LicenseGuard:
                     key=key,
                     host_id=self.host_id,
                     product_id=product_id,
-                    verify=lambda lease: self.backend.check_lease(lease, now=self._time.now()[0]),
+                    verify=self._check_lease,
                     stem=lease_file_stem(product_id),
                     now=self._clock.now,
                 )
@@ -272,6 +278,7 @@ class LicenseGuard:
                 clock_offset=offset,
                 device_tag=device_tag,
                 air_gapped=signed_file is not None,
+                server=self.backend.server,
             )
             lease = self.store.save(lease)
             log.info("activated %s on this device (key %s)", self.app_id, lease.key_hint)
@@ -300,8 +307,10 @@ class LicenseGuard:
             lease = self._load_lease()
             if lease is None:
                 raise self._not_activated()
+            lease = self._count_start(lease)
             verdict = self._judge(lease)
-            if verdict.check_due:
+            # A lease from before the server was recorded is confirmed by this app's server.
+            if verdict.check_due or (lease.server is None and not lease.air_gapped):
                 lease, verdict = self._check_online(lease, verdict)
             if verdict.error is not None:
                 self._publish(lease)
@@ -328,19 +337,24 @@ class LicenseGuard:
             return self.status()
 
     def status(self) -> LicenseStatus:
-        """Where the license stands now, from the lease on disk. Never uses the network and
-        never raises for license problems (a lease that cannot be trusted is moved aside and
-        reported as not activated).
+        """Where the license stands now, from the lease on disk. Never uses the network, never
+        raises for license problems, and never moves, deletes or rewrites the lease: a lease
+        that cannot be used (damaged, made on another computer, or not fitting these settings)
+        is reported as ``LicenseState.UNTRUSTED`` and left where it is.
 
         Raises:
             HostIdError: this device has no usable identity.
-            StorageError: the lease exists but can be neither read nor moved aside.
+            StorageError: the lease exists but cannot be read.
         """
         with self._state:
             try:
-                lease = self._load_lease()
+                lease = self._load_lease(set_aside=False)
             except LeaseError as problem:
-                return self._not_activated_status(str(problem))
+                return LicenseStatus.untrusted(
+                    self.host_id,
+                    self._time.now()[0],
+                    detail=f"{problem} The license file was left where it is ({self.store.path}).",
+                )
             return self._publish(lease)
 
     def require(self, feature: str | None = None, *, on_denied: OnDenied | None = None) -> Gate:
@@ -365,8 +379,9 @@ class LicenseGuard:
         Raises:
             LicenseUnreachableError: the server could not be asked; the lease is kept so that
                 releasing can be tried again (or the vendor frees the seat from their side).
-            LeaseError: the lease could not be trusted (it was moved aside); without its key
-                the seat cannot be freed from here, so the vendor must free this host ID.
+            LeaseError: the lease could not be trusted (it was moved aside) or does not fit these
+                settings (LeaseMismatchError: left in place); the seat was not freed, and the
+                message names the host ID the vendor must free.
             ConfigurationError: bad access token or product id.
             StorageError: the lease could not be removed, or another process held the lease's
                 lock for all of ``activation_timeout`` (nothing was changed).
@@ -377,8 +392,8 @@ class LicenseGuard:
                 lease = self._load_lease()
             except LeaseError as problem:
                 raise LeaseError(
-                    f"{problem} The seat it held may still be taken: ask the vendor to free host "
-                    f"ID {self.host_id}.",
+                    f"{problem} The seat it held was not freed (without the lease's key it "
+                    f"cannot be freed from here): ask the vendor to free host ID {self.host_id}.",
                     quarantined_to=problem.quarantined_to,
                 ) from problem
             if lease is None:
@@ -473,6 +488,22 @@ class LicenseGuard:
 
     # -- internals ----------------------------------------------------------------------------
 
+    def _check_lease(self, lease: Lease) -> Lease:
+        """The store's check of every lease loaded or saved: from this app's server, then what
+        the backend vouches for.
+
+        Raises:
+            LeaseMismatchError: the lease came from another licensing server.
+            LeaseError: the backend refuses it (see Backend.check_lease).
+        """
+        expected = self.backend.server
+        if lease.server is not None and lease.server != expected:
+            raise LeaseMismatchError(
+                f"This license was issued through another licensing server ({lease.server}), "
+                f"not the one this app uses ({expected})."
+            )
+        return self.backend.check_lease(lease, now=self._time.now()[0])
+
     def _judge(self, lease: Lease) -> Verdict:
         now, trusted = self._time.now()
         if not trusted:
@@ -481,12 +512,12 @@ class LicenseGuard:
             now = shift(now, lease.clock_offset)
         return judge(lease, now, self.policy, trusted=trusted)
 
-    def _load_lease(self, *, reload: bool = True) -> Lease | None:
+    def _load_lease(self, *, reload: bool = True, set_aside: bool = True) -> Lease | None:
         with self._state:
             if reload or not self._loaded:
                 self._lease = None
                 self._loaded = False
-                self._lease = self.store.load()
+                self._lease = self.store.load(set_aside=set_aside)
                 self._loaded = True
             return self._lease
 
@@ -555,8 +586,31 @@ class LicenseGuard:
             backend=lease.backend,
             now=now,
             clock_offset=offset,
+            air_gapped=lease.air_gapped,
+            server=self.backend.server,
         )
         return self._save_and_hold(renewed)
+
+    def _count_start(self, lease: Lease) -> Lease:
+        """Record this start in the lease: the time it saw, when the clock is past the highest
+        time seen; else one more start in a row with the clock held still (sealed, so it
+        survives restarts; a successful check clears it). A clock turned back is left to
+        :func:`judge`, and a session that reached the server has trusted time: nothing to do."""
+        now, trusted = self._time.now()
+        if trusted or lease.revocation is not None:
+            return lease
+        now = shift(now, lease.clock_offset)
+        if now < lease.highest_seen - self.policy.clock_tolerance:
+            return lease
+        with self.store.lock:
+            current = self._load_lease()  # as it is on disk now: another process may have written
+            if current is None or not _same_activation(current, lease):
+                return lease
+            if now > current.highest_seen:
+                counted = replace(current, highest_seen=now, stalled_starts=0)
+            else:
+                counted = replace(current, stalled_starts=current.stalled_starts + 1)
+            return self._save_and_hold(counted)
 
     def _remember(self, lease: Lease, verdict: Verdict, *, wait: bool) -> Lease:
         """Record the time now in the lease when it is a ``seen_time_step`` past the highest

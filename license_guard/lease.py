@@ -76,6 +76,12 @@ class Lease(Record):
     clock_offset: timedelta = timedelta(0)
     """How far this device's clock was behind the server's at the last check (offline, the
     clock is read corrected by it, so a slow clock is not taken for one turned back)."""
+    stalled_starts: int = 0
+    """Starts in a row that found the clock not past ``highest_seen`` (a clock held still)."""
+    server: str | None = None
+    """The licensing server that vouched for this lease (``Backend.server``: its kind, normalised
+    URL and, for Keygen, account). A guard configured for another server refuses the lease.
+    ``None`` in a lease written before the field existed: the next start asks the server."""
 
     def __post_init__(self) -> None:
         for name in ("activated_at", "verified_at", "highest_seen"):
@@ -121,6 +127,8 @@ class Lease(Record):
             "offline_until": self.offline_until.isoformat() if self.offline_until else None,
             "air_gapped": self.air_gapped,
             "clock_offset": self.clock_offset.total_seconds(),
+            "server": self.server,
+            "stalled_starts": self.stalled_starts,
         }
 
     @classmethod
@@ -159,6 +167,9 @@ class Lease(Record):
                 offline_until=_time(data["offline_until"]) if data.get("offline_until") else None,
                 air_gapped=_flag(data.get("air_gapped", False)),
                 clock_offset=_seconds(data.get("clock_offset", 0)),
+                # Leases written before the server was recorded have none (see Lease.server).
+                server=_optional_text(data.get("server")),
+                stalled_starts=_count(data.get("stalled_starts", 0)),
             )
         except LeaseError:
             raise
@@ -219,6 +230,12 @@ def _optional_text(value: object) -> str | None:
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError("expected a boolean")
+    return value
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError("expected a count")
     return value
 
 

@@ -30,6 +30,7 @@ from license_guard.errors import (
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
+    LeaseMismatchError,
     LicenseBlockedError,
     LicenseDeniedError,
     LicenseError,
@@ -81,6 +82,7 @@ STATE_TITLES: Mapping[LicenseState, str] = {
     LicenseState.EXPIRED: "License expired",
     LicenseState.DENIED: "License refused",
     LicenseState.CLOCK_ROLLBACK: "Check the computer's clock",
+    LicenseState.UNTRUSTED: "License file not usable",
 }
 
 _SUPPORT = "Please contact the vendor's support."
@@ -159,7 +161,14 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
     LeaseError: (
         "License data could not be trusted",
         "The license saved on this computer was damaged or copied from elsewhere, and was set "
-        "aside. Enter your license key to activate again; this does not take another seat.",
+        "aside. Enter your license key to activate again; if it was this computer's own "
+        "license, this does not take another seat.",
+    ),
+    LeaseMismatchError: (
+        "License not accepted here",
+        "The license saved on this computer is genuine but does not fit this app's settings: "
+        "it came from another licensing server, or from a license file this app does not "
+        f"accept. It was left in place. {_SUPPORT}",
     ),
     GracePeriodExpiredError: (
         "Offline for too long",

@@ -5,7 +5,8 @@ directly and the guard, the gate and the CLI all decide the same way:
 
 1. a revoked lease (the server said no) is denied;
 2. a local clock more than ``clock_tolerance`` behind the highest time seen is a rollback,
-   unless the time comes from the server in this session;
+   unless the time comes from the server in this session; so is a clock held still: more than
+   ``stalled_start_limit`` starts in a row that found it not past the highest time seen;
 3. decisions use the latest of the clock and the highest time seen, so turning the clock back
    a little never buys time;
 4. past the license's own expiry: expired;
@@ -48,8 +49,12 @@ class Policy(Record):
     grace_period: timedelta = timedelta(days=7)
     revalidate_every: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)
+    stalled_start_limit: int = 10
 
     def __post_init__(self) -> None:
+        limit = self.stalled_start_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ConfigurationError("stalled_start_limit must be a whole number, 0 or more.")
         for name, zero_allowed in (
             ("grace_period", False),
             ("revalidate_every", False),
@@ -151,18 +156,9 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
 
     if lease.revocation is not None:
         return verdict(LicenseState.DENIED, revived_denial(lease))
-    if not trusted and now < lease.highest_seen - policy.clock_tolerance:
-        return verdict(
-            LicenseState.CLOCK_ROLLBACK,
-            ClockRollbackError(
-                f"The computer's clock says {now:%Y-%m-%d %H:%M} UTC, earlier than "
-                f"{lease.highest_seen:%Y-%m-%d %H:%M} UTC which this app has already seen. Set "
-                "the correct date and time, or connect to the internet so the license can be "
-                "checked.",
-                now=now,
-                highest_seen=lease.highest_seen,
-            ),
-        )
+    clock_problem = None if trusted else _clock_problem(lease, now, policy)
+    if clock_problem is not None:
+        return verdict(LicenseState.CLOCK_ROLLBACK, clock_problem)
     if lease.expires_at is not None and effective >= lease.expires_at:
         return verdict(
             LicenseState.EXPIRED,
@@ -190,6 +186,30 @@ def judge(lease: Lease, now: datetime, policy: Policy, *, trusted: bool = False)
     if effective >= next_check_at:
         return verdict(LicenseState.GRACE, None, min(limits))
     return verdict(LicenseState.ACTIVE, None, min([*limits, next_check_at]))
+
+
+def _clock_problem(lease: Lease, now: datetime, policy: Policy) -> ClockRollbackError | None:
+    """Why this device's (untrusted) clock cannot be believed, if it cannot: turned back, or
+    held still for more than ``stalled_start_limit`` starts in a row."""
+    if now < lease.highest_seen - policy.clock_tolerance:
+        return ClockRollbackError(
+            f"The computer's clock says {now:%Y-%m-%d %H:%M} UTC, earlier than "
+            f"{lease.highest_seen:%Y-%m-%d %H:%M} UTC which this app has already seen. Set "
+            "the correct date and time, or connect to the internet so the license can be "
+            "checked.",
+            now=now,
+            highest_seen=lease.highest_seen,
+        )
+    if lease.stalled_starts > policy.stalled_start_limit:
+        # A clock held still (frozen) is never "turned back", and would keep every window open.
+        return ClockRollbackError(
+            f"This app has started {lease.stalled_starts} times in a row without the "
+            f"computer's clock moving past {lease.highest_seen:%Y-%m-%d %H:%M} UTC. Set the "
+            "correct date and time, or connect to the internet so the license can be checked.",
+            now=now,
+            highest_seen=lease.highest_seen,
+        )
+    return None
 
 
 def _windows(lease: Lease, policy: Policy) -> tuple[datetime, datetime]:

@@ -28,6 +28,10 @@ class LicenseState(str, Enum):
     """The server refused the license (blocked, device removed, ...)."""
     CLOCK_ROLLBACK = "clock_rollback"
     """The system clock is behind a time already seen: fix the clock or go online."""
+    UNTRUSTED = "untrusted"
+    """A lease is here but cannot be used: it is damaged or was made on another computer, or it
+    does not fit these settings (another server, activation from a file). Reporting it changes
+    nothing: the file stays where it is."""
 
     @property
     def is_licensed(self) -> bool:
@@ -77,6 +81,11 @@ class LicenseStatus(Record):
             host_id=host_id,
             checked_at=now,
         )
+
+    @classmethod
+    def untrusted(cls, host_id: str, now: datetime, *, detail: str) -> LicenseStatus:
+        """The status of a device whose lease cannot be used (see ``LicenseState.UNTRUSTED``)."""
+        return cls(state=LicenseState.UNTRUSTED, detail=detail, host_id=host_id, checked_at=now)
 
     @property
     def is_licensed(self) -> bool:

@@ -24,7 +24,7 @@ from license_guard import crypto
 from license_guard._fs import fsync_directory, make_private_folder, os_error_hint
 from license_guard._lock import FileLock
 from license_guard._log import get_logger
-from license_guard.errors import LeaseError, StorageError
+from license_guard.errors import LeaseError, LeaseMismatchError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
 __all__ = ["LeaseStore", "default_data_dir", "lease_file_stem"]
@@ -92,17 +92,25 @@ class LeaseStore:
     def __repr__(self) -> str:
         return f"LeaseStore({str(self.path)!r})"
 
-    def load(self) -> Lease | None:
+    def load(self, *, set_aside: bool = True) -> Lease | None:
         """The verified lease, or ``None`` when there is none.
 
-        A lease that fails verification (edited, truncated, sealed elsewhere, for another
-        device or product, or refused by ``verify``) is moved aside so
-        support can look at it, and the error says where; a file another process replaced
-        meanwhile is read again instead.
+        A lease that fails its cryptographic checks (edited, truncated, sealed elsewhere or for
+        another device or product, or whose server-signed proof ``verify`` refuses) is moved
+        aside so support can look at it, and the error says where; a file another process
+        replaced meanwhile is read again instead. With ``set_aside=False`` (a read-only look,
+        such as a status report) nothing is moved: the error is raised and the file stays.
+
+        A genuine lease that ``verify`` finds does not fit these settings
+        (:class:`~license_guard.errors.LeaseMismatchError`: another server, a file activation
+        the backend does not allow) is never moved aside.
 
         Raises:
+            LeaseMismatchError: the lease is genuine but these settings do not accept it; it
+                is left in place.
             LeaseError: the lease cannot be trusted; it has been moved to ``quarantined_to``
-                (``None`` when another process was writing the lease at that moment).
+                (``None`` when another process was writing the lease at that moment, or with
+                ``set_aside=False``).
             StorageError: the file exists but cannot be read (it is left in place), or it can
                 be neither trusted nor moved aside.
         """
@@ -110,10 +118,17 @@ class LeaseStore:
             blob = self._read()
             if blob is None:
                 return None
+            sealed_here = False
             try:
-                return self._checked(self._open(blob))
+                lease = self._open(blob)
+                sealed_here = True
+                return self._checked(lease)
+            except LeaseMismatchError:
+                raise
             except LeaseError as problem:
-                self._set_aside(problem, blob)
+                if not set_aside:
+                    raise
+                self._set_aside(problem, blob, sealed_here=sealed_here)
         raise StorageError(
             f"The license file {self.path} kept changing while it was read; try again.",
             path=self.path,
@@ -178,11 +193,12 @@ class LeaseStore:
     def _checked(self, lease: Lease) -> Lease:
         return lease if self._verify is None else self._verify(lease)
 
-    def _set_aside(self, problem: LeaseError, blob: bytes) -> None:
+    def _set_aside(self, problem: LeaseError, blob: bytes, *, sealed_here: bool) -> None:
         """Move the file that failed aside, if it is still the one that failed, and raise.
 
         Returns (so the caller reads again) when another process replaced or removed the
-        file since it was read: that newer file deserves its own check.
+        file since it was read: that newer file deserves its own check. *sealed_here*: the file
+        opened under this device's key, so it was this computer's own lease.
         """
         stamp = self._now().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.bad-{stamp}")
@@ -204,7 +220,7 @@ class LeaseStore:
             raise LeaseError(
                 f"{problem} Another process is activating this computer right now; try again."
             ) from problem
-        self._raise_moved(problem, target)
+        self._raise_moved(problem, target, sealed_here=sealed_here)
 
     def _read_quietly(self) -> bytes | None:
         try:
@@ -212,25 +228,33 @@ class LeaseStore:
         except StorageError:
             return None
 
-    def _raise_moved(self, problem: LeaseError, target: Path) -> NoReturn:
+    def _raise_moved(self, problem: LeaseError, target: Path, *, sealed_here: bool) -> NoReturn:
         log.warning("untrusted lease moved aside to %s: %s", target, problem)
+        # Re-activating takes no seat only for this computer's own lease; one that does not
+        # open may have come from another computer, whose seat it does not bring along.
+        seats = (
+            "this does not use another seat"
+            if sealed_here
+            else "that uses another seat only if the file came from another computer"
+        )
         raise LeaseError(
             f"{problem} It was moved aside to {target.name}; activate this computer again "
-            "(this does not use another seat).",
+            f"({seats}).",
             quarantined_to=target,
         ) from problem
 
     def _write_atomically(self, blob: bytes) -> None:
-        # Imported here: tempfile (with shutil, random, bz2 and lzma behind it) is among the
-        # largest imports of a start, and a start with a fresh lease writes nothing.
-        import tempfile
-
+        # Not tempfile: with shutil, random, bz2 and lzma behind it, it is among the largest
+        # imports, and every start writes the lease (the time it saw). The same flags as
+        # mkstemp: a new file only, private, never through a symlink.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        temp = self.directory / f".lease-{os.urandom(8).hex()}.tmp"
         try:
             make_private_folder(self.directory)
-            fd, temp_name = tempfile.mkstemp(prefix=".lease-", suffix=".tmp", dir=self.directory)
+            fd = os.open(temp, flags, 0o600)
         except OSError as exc:
             raise _storage_error("create", self.directory, exc) from exc
-        temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(blob)

@@ -26,6 +26,7 @@ PUBLIC = [
     "KeygenBackend",
     "KeymintBackend",
     "LeaseError",
+    "LeaseMismatchError",
     "LicenseBlockedError",
     "LicenseDeniedError",
     "LicenseError",

@@ -22,7 +22,28 @@ if TYPE_CHECKING:
     from license_guard.clock import Deadline
     from license_guard.lease import Lease
 
-__all__ = ["Backend", "LicenseInfo"]
+__all__ = ["Backend", "LicenseInfo", "server_identity"]
+
+
+def server_identity(kind: str, base_url: str, *, account: str | None = None) -> str:
+    """``"<kind> <url>"`` (plus ``" account=<account>"``), the URL normalised: scheme and host
+    in lower case, a default port and a trailing slash dropped. So ``https://API.example.com:443/``
+    and ``https://api.example.com`` are one server, and ``http://`` and ``https://`` are two."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and (scheme, port) not in (("https", 443), ("http", 80)):
+        host = f"{host}:{port}"
+    url = f"{scheme}://{host}{parts.path.rstrip('/')}"
+    return f"{kind} {url}" if account is None else f"{kind} {url} account={account}"
 
 
 class LicenseInfo(Record):
@@ -57,6 +78,7 @@ class LicenseInfo(Record):
         clock_offset: timedelta,
         device_tag: str | None = None,
         air_gapped: bool = False,
+        server: str | None = None,
     ) -> Lease:
         """The lease this answer makes: one rule for an activation and for every later check.
 
@@ -88,6 +110,7 @@ class LicenseInfo(Record):
             features=features,
             signed_data=self.signed_data or (kept.signed_data if kept else None),
             air_gapped=air_gapped,
+            server=server,
         )
 
 
@@ -99,6 +122,15 @@ class Backend(ABC):
 
     name: str
     product_id: str
+
+    @property
+    def server(self) -> str:
+        """Which licensing server vouches for this backend's leases, e.g.
+        ``"keymint https://api.keymint.dev"``. It is sealed into every lease, and a lease from
+        another server is refused (a lease minted by a server the app does not use, such as a
+        local emulator, must not unlock it). The default is the backend's name alone; a backend
+        with a configurable server includes its normalised URL (:func:`server_identity`)."""
+        return self.name
 
     @abstractmethod
     def activate(

@@ -62,6 +62,7 @@ STATE_EXIT_CODES: Mapping[LicenseState, int] = {
     LicenseState.EXPIRED: EXIT_DENIED,
     LicenseState.GRACE_EXPIRED: EXIT_UNTRUSTED,
     LicenseState.CLOCK_ROLLBACK: EXIT_UNTRUSTED,
+    LicenseState.UNTRUSTED: EXIT_UNTRUSTED,
 }
 
 

@@ -72,6 +72,12 @@ def register(commands: Any) -> None:
     group.add_argument(
         "--public-key", help="Keygen Ed25519 public key, hex ($LICENSE_GUARD_KEYGEN_PUBLIC_KEY)"
     )
+    group.add_argument(
+        "--device-id",
+        metavar="ID",
+        help="use ID instead of this computer's identity, as an app that passes device_id does "
+        "(flag only: never read from a variable or file)",
+    )
 
     fingerprint = commands.add_parser(
         "fingerprint", parents=[settings], help="print this computer's host ID for the app"
@@ -109,7 +115,9 @@ def _fingerprint(args: argparse.Namespace) -> int:
     from license_guard.hostid import default_sources, resolve_host_identity
 
     data_dir = _data_dir(settings, app_id)
-    sources = default_sources(install_id_path=data_dir / "install-id", override=settings.device_id)
+    sources = default_sources(
+        install_id_path=data_dir / "install-id", override=_device_id(args, settings)
+    )
     identity = resolve_host_identity(app_id, sources)
     if args.json:
         print_json({"app_id": app_id, "host_id": identity.host_id, "source": identity.source})
@@ -186,8 +194,28 @@ def _settings(args: argparse.Namespace) -> Settings:
         "backend": args.backend,
         "account": args.account,
         "public_key": args.public_key,
+        "device_id": args.device_id,
     }
     return load_settings(flags, args.environ, config_file=args.config)
+
+
+def _device_id(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The ``--device-id`` override, announced on stderr; the variable is named as ignored."""
+    from license_guard.hostid.api import DEVICE_ID_ENV_VAR
+
+    if args.environ.get(DEVICE_ID_ENV_VAR) and settings.device_id is None:
+        print(
+            f"license-guard: warning: {DEVICE_ID_ENV_VAR} is ignored; this computer's own "
+            "identity is used (--device-id overrides it).",
+            file=sys.stderr,
+        )
+    if settings.device_id is not None:
+        print(
+            "license-guard: warning: using the device ID given with --device-id instead of this "
+            "computer's identity; a lease made with it opens on any computer given the same ID.",
+            file=sys.stderr,
+        )
+    return settings.device_id
 
 
 def _data_dir(settings: Settings, app_id: str) -> Path:
@@ -204,7 +232,7 @@ def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
         app_id=app_id,
         backend=backend,
         data_dir=_data_dir(settings, app_id),
-        device_id=settings.device_id,
+        device_id=_device_id(args, settings),
     )
 
 

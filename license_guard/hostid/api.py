@@ -18,6 +18,7 @@ from license_guard.errors import ConfigurationError, HostIdError
 
 __all__ = [
     "DEVICE_ID_ENV_VAR",
+    "DEVICE_ID_HINT",
     "HostIdentity",
     "IdentitySource",
     "resolve_host_identity",
@@ -26,6 +27,12 @@ __all__ = [
 ]
 
 DEVICE_ID_ENV_VAR = "LICENSE_GUARD_DEVICE_ID"
+#: How an error tells the user to give a device ID: only the app (its own setting) or an explicit
+#: command-line flag may set one, never a variable any user can export.
+DEVICE_ID_HINT = (
+    "give the app a device ID unique to this computer (its own device ID setting, or "
+    "license-guard --device-id)"
+)
 """The environment variable that overrides the device's raw ID (containers, cloned images)."""
 
 # py-machineid 1.0 removes exactly these from every raw ID: C0 and C1 control characters and all
@@ -102,8 +109,8 @@ def resolve_host_identity(app_id: str, sources: Iterable[IdentitySource]) -> Hos
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise HostIdError(
-                f"This device's {source.name} could not be read ({reason}). Try again, or set"
-                f" {DEVICE_ID_ENV_VAR} to a value unique to this device."
+                f"This device's {source.name} could not be read ({reason}). Try again, or"
+                f" {DEVICE_ID_HINT}."
             ) from exc
         if raw_id:
             return HostIdentity(
@@ -112,7 +119,7 @@ def resolve_host_identity(app_id: str, sources: Iterable[IdentitySource]) -> Hos
         tried.append(source.name)
     raise HostIdError(
         f"No stable identity was found for this device (tried: {', '.join(tried) or 'nothing'})."
-        f" Set {DEVICE_ID_ENV_VAR} to a value unique to this device."
+        f" To go on, {DEVICE_ID_HINT}."
     )
 
 

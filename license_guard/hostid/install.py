@@ -14,7 +14,7 @@ from pathlib import Path
 
 from license_guard._fs import fsync_directory, make_private_folder
 from license_guard.errors import HostIdError
-from license_guard.hostid.api import DEVICE_ID_ENV_VAR, IdentitySource
+from license_guard.hostid.api import DEVICE_ID_HINT, IdentitySource
 
 __all__ = ["InstallIdSource"]
 
@@ -79,8 +79,8 @@ class InstallIdSource(IdentitySource):
     def _error(self, what: str, exc: OSError) -> HostIdError:
         return HostIdError(
             f"The install ID file {self.path} {what} ({exc.strerror or exc}). Check that this"
-            " user can read and write its folder and that the disk is not full, or set"
-            f" {DEVICE_ID_ENV_VAR} to a value unique to this device."
+            " user can read and write its folder and that the disk is not full, or"
+            f" {DEVICE_ID_HINT}."
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from license_guard.errors import HostIdError
-from license_guard.hostid.api import IdentitySource, sanitize_raw_id
+from license_guard.hostid.api import DEVICE_ID_HINT, IdentitySource, sanitize_raw_id
 
 __all__ = ["LinuxMachineIdSource"]
 
@@ -51,7 +51,7 @@ class LinuxMachineIdSource(IdentitySource):
             first, cause = unreadable[0]
             raise HostIdError(
                 f"The machine ID at {first} cannot be read ({cause.strerror}); fix its "
-                "permissions or set LICENSE_GUARD_DEVICE_ID."
+                f"permissions or {DEVICE_ID_HINT}."
             ) from cause
         return None
 

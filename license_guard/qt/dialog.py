@@ -53,6 +53,7 @@ _STATE_COLOURS = {
     LicenseState.EXPIRED: "#b91c1c",
     LicenseState.DENIED: "#b91c1c",
     LicenseState.CLOCK_ROLLBACK: "#b91c1c",
+    LicenseState.UNTRUSTED: "#b91c1c",
 }
 _NOTICE_STYLE = (
     "QFrame#notice { background: %s; border: 1px solid %s; border-radius: 4px; }"

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from license_guard import LeaseError, LicenseGuard, LicenseState, NotActivatedError
+from license_guard._record import replace
 from license_guard.emulator import Emulator, Seed
+from license_guard.lease import lease_key, seal_lease
 
 from .conftest import GuardFactory, seats
 
@@ -74,18 +76,19 @@ def test_status_reports_a_bad_lease_without_raising(
 ) -> None:
     activated.store.path.write_bytes(b"garbage")
     status = make_guard().status()
-    assert status.state is LicenseState.NOT_ACTIVATED
-    assert "moved aside" in status.detail
+    assert status.state is LicenseState.UNTRUSTED
+    assert "left where it is" in status.detail
+    assert activated.store.path.read_bytes() == b"garbage"  # a report changes nothing
 
 
-def test_releasing_with_an_untrusted_lease_says_the_seat_may_still_be_taken(
+def test_releasing_with_an_untrusted_lease_says_the_seat_was_not_freed(
     activated: LicenseGuard,
     make_guard: GuardFactory,
     keymint_emulator: Emulator,
     keymint_seed: Seed,
 ) -> None:
     activated.store.path.write_bytes(b"garbage")
-    with pytest.raises(LeaseError, match="may still be taken: ask the vendor to free host ID"):
+    with pytest.raises(LeaseError, match=r"was not freed .* ask the vendor to free host ID"):
         make_guard().release()
     assert seats(keymint_emulator, keymint_seed)[0] == 1  # nothing could be freed from here
 
@@ -113,4 +116,71 @@ def test_the_device_id_variable_is_not_honoured_unless_the_app_passes_it(
         check=True,
         env={**os.environ, "LICENSE_GUARD_DEVICE_ID": "raw-id-of-machine-a"},
     )
-    assert result.stdout.split() == ["machine-id", "not_activated"]
+    assert result.stdout.split() == ["machine-id", "untrusted"]
+
+
+def test_no_seat_is_promised_for_a_lease_copied_from_another_computer(
+    make_guard: GuardFactory, keymint_emulator: Emulator, keymint_seed: Seed, tmp_path: Path
+) -> None:
+    machine_a = make_guard(machine="raw-id-of-machine-a")
+    machine_a.activate(keymint_seed.license_key)
+    machine_b = make_guard(machine="raw-id-of-machine-b", data_dir=tmp_path / "b")
+    machine_b.store.directory.mkdir(parents=True)
+    shutil.copy(machine_a.store.path, machine_b.store.path)
+
+    with pytest.raises(LeaseError, match="moved aside") as caught:
+        machine_b.ensure_activated()
+
+    assert "does not use another seat" not in str(caught.value)
+    assert "uses another seat only if the file came from another computer" in str(caught.value)
+    machine_b.activate(keymint_seed.license_key)  # and indeed it does
+    assert seats(keymint_emulator, keymint_seed)[0] == 2
+
+
+def test_no_seat_is_taken_again_for_this_computers_own_lease(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    # A lease that opens under this computer's key but fails a later check (here: re-sealed as
+    # air-gapped, which a Keymint lease cannot be) was this computer's own.
+    store = activated.store
+    lease = store.load()
+    assert lease is not None
+    key = lease_key(
+        activated.identity.raw_id, app_id=activated.app_id, product_id=keymint_seed.product_id
+    )
+    store.path.write_bytes(seal_lease(replace(lease, air_gapped=True), key))
+
+    with pytest.raises(LeaseError, match="moved aside") as caught:
+        make_guard().ensure_activated()
+
+    assert "(this does not use another seat)" in str(caught.value)
+    make_guard().activate(keymint_seed.license_key)
+    assert seats(keymint_emulator, keymint_seed)[0] == 1
+
+
+def test_a_lease_without_a_server_is_confirmed_by_this_apps_server_at_once(
+    activated: LicenseGuard,
+    make_guard: GuardFactory,
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+) -> None:
+    # Written before leases recorded their server: accepted, but asked about at the next start.
+    lease = activated.store.load()
+    assert lease is not None
+    assert lease.server == activated.backend.server
+    key = lease_key(
+        activated.identity.raw_id, app_id=activated.app_id, product_id=keymint_seed.product_id
+    )
+    activated.store.path.write_bytes(seal_lease(replace(lease, server=None), key))
+    keymint_emulator.clear_request_log()
+
+    guard = make_guard()
+    assert guard.ensure_activated().state is LicenseState.ACTIVE
+
+    assert [r.path for r in keymint_emulator.request_log] == ["/get-key", "/activate-key"]
+    renewed = guard.store.load()
+    assert renewed is not None
+    assert renewed.server == guard.backend.server

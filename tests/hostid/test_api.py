@@ -120,9 +120,7 @@ def test_os_errors_are_translated_into_host_id_errors() -> None:
 
 
 def test_no_source_with_an_id_is_an_error_naming_what_was_tried() -> None:
-    with pytest.raises(
-        HostIdError, match=r"tried: override, machine-id\).*LICENSE_GUARD_DEVICE_ID"
-    ):
+    with pytest.raises(HostIdError, match=r"tried: override, machine-id\).*--device-id"):
         resolve_host_identity(APP, [FixedSource("override"), FixedSource("machine-id")])
     with pytest.raises(HostIdError, match="tried: nothing"):
         resolve_host_identity(APP, [])

@@ -73,7 +73,7 @@ def test_a_folder_that_cannot_exist_is_an_error(tmp_path: Path) -> None:
     # Root ignores permission bits, but not a regular file standing where a folder must be.
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="ascii")
-    with pytest.raises(HostIdError, match=r"cannot be .*LICENSE_GUARD_DEVICE_ID") as info:
+    with pytest.raises(HostIdError, match=r"cannot be .*license-guard --device-id") as info:
         InstallIdSource(blocker / "app" / "install-id").read()
     assert isinstance(info.value.__cause__, NotADirectoryError)
 

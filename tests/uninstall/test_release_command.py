@@ -134,7 +134,7 @@ def test_offline_release_keeps_the_seat_and_names_the_way_out(
     emu.deactivate(seed.product_id, seed.license_key, host_id)
     assert seats(emu, seed) == []
     # ...and a later run, once online, finds nothing left to free and cleans up.
-    with EmulatorServer(emu) as back_online:
+    with EmulatorServer(emu, port=server.port) as back_online:  # the same server, reachable
         config = write_config(tmp_path, seed, back_online.url)
         again = license_guard("release", "--config", str(config))
     assert (again.returncode, again.stdout) == (0, "Nothing to release on this computer.\n")
@@ -145,3 +145,25 @@ def test_a_missing_setting_is_a_usage_error(tmp_path: Path) -> None:
     released = license_guard("release", "--app-id", APP_ID, "--data-dir", str(tmp_path))
     assert released.returncode == 2
     assert released.stderr.startswith("license-guard: Missing settings: product_id")
+
+
+def test_a_damaged_lease_is_exit_6_with_the_host_id_and_the_seat_not_freed(
+    emulator: tuple[Emulator, Seed], config: Path, tmp_path: Path
+) -> None:
+    emu, seed = emulator
+    activate(config, seed)
+    host_id = license_guard("fingerprint", "--config", str(config)).stdout.strip()
+    (lease,) = (tmp_path / "data").glob("license-*.lease")
+    damaged = bytearray(lease.read_bytes())
+    damaged[-3] ^= 0x01  # one byte of the seal's tag
+    lease.write_bytes(bytes(damaged))
+
+    released = license_guard("release", "--config", str(config))
+
+    assert released.returncode == 6, released.stdout
+    assert released.stdout == ""
+    (line,) = released.stderr.splitlines()
+    assert "The seat it held was not freed" in line
+    assert f"ask the vendor to free host ID {host_id}." in line
+    assert seats(emu, seed) == [host_id]  # as the message says: still taken
+    assert list((tmp_path / "data").glob("license-*.lease.bad-*"))  # kept for support

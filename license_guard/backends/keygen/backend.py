@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from license_guard._log import get_logger
 from license_guard._record import replace as replace_record  # a Lease is no dataclass
 from license_guard._redact import redact
-from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.base import Backend, LicenseInfo, server_identity
 from license_guard.backends.keygen.client import KeygenClient
 from license_guard.backends.keygen.codes import (
     VALIDATION_CODES,
@@ -46,6 +46,7 @@ from license_guard.errors import (
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
+    LeaseMismatchError,
     LicenseDeniedError,
     LicenseExpiredError,
 )
@@ -200,6 +201,11 @@ class KeygenBackend(Backend):
         self._ping(lease.license_key, facts.machine_id, deadline)
         return max(facts.heartbeat - HEARTBEAT_DRIFT, facts.heartbeat / 2)
 
+    @property
+    def server(self) -> str:
+        """``"keygen <normalised base URL> account=<account>"``. See Backend.server."""
+        return server_identity(self.name, self._api.base_url, account=self.account)
+
     def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
         """Verify the lease's signed file and take expiry, features and the offline window from
         it; its ``issued`` joins the highest time seen (a clock behind it is a rollback) and
@@ -207,12 +213,14 @@ class KeygenBackend(Backend):
 
         Raises:
             LeaseError: no signed file, or one that is not genuine or not for this license key,
-                device or product; or a lease activated from a file when this backend does not
-                allow offline activation.
+                device or product.
+            LeaseMismatchError: a lease activated from a file when this backend does not allow
+                offline activation (a genuine lease: it is reported, not moved aside).
         """
         if lease.air_gapped and not self.allow_offline_activation:
-            raise LeaseError(
-                "This license was activated from a file, which this app does not accept."
+            raise LeaseMismatchError(
+                "This license was activated from a file, which these settings do not accept "
+                "(offline activation is off)."
             )
         facts = self._facts(lease)
         return replace_record(

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from license_guard._record import replace
 from license_guard._redact import redact
-from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.base import Backend, LicenseInfo, server_identity
 from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
     DEVICE_TAG_LENGTH,
@@ -44,6 +45,7 @@ from license_guard.errors import (
     CustomerInactiveError,
     DeviceDeactivatedError,
     InvalidResponseError,
+    LeaseError,
     LicenseBlockedError,
     LicenseDeniedError,
     LicenseError,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     import httpx
 
     from license_guard.http import Deadline, HttpClient, HttpSettings
+    from license_guard.lease import Lease
 
 __all__ = ["DEFAULT_BASE_URL", "GENERATION_1", "KeymintApi", "KeymintBackend"]
 
@@ -161,6 +164,35 @@ class KeymintBackend(Backend):
         if isinstance(error, LicenseDeniedError):
             return False
         raise error
+
+    @property
+    def server(self) -> str:
+        """``"keymint <normalised base URL>"``. See Backend.server."""
+        return server_identity(self.name, self.base_url)
+
+    def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
+        """The lease with this app's features: Keymint licenses carry none, so what a license
+        grants is the app's own declaration (``features=``), whoever wrote the lease (the app, or
+        the command line with other settings). With ``features=None`` the lease's stay as they
+        are. See Backend.check_lease.
+
+        Raises:
+            LeaseError: the lease claims activation from a file (air-gapped) without a verified
+                signed file: generation 1 has none, so such a lease was sealed by hand.
+        """
+        if lease.air_gapped and not self._offline_file_verified(lease):
+            raise LeaseError(
+                "This license claims to be activated from a license file, which Keymint "
+                "licenses cannot be; activate online with the license key."
+            )
+        if self.features is None or lease.features == self.features:
+            return lease
+        return replace(lease, features=self.features)
+
+    def _offline_file_verified(self, lease: Lease) -> bool:
+        """Whether *lease* holds a signed offline file this backend verified. The hook for
+        Keymint's signed offline files: until they exist, "air-gapped" is never vouched for."""
+        return False
 
     def get_key(
         self, license_key: str, *, deadline: Deadline
