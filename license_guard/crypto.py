@@ -6,8 +6,9 @@
 * :func:`load_ed25519_pem` and :func:`ed25519_pem`: an Ed25519 public key in SPKI PEM (Keymint's
   offline licenses), as raw bytes and the SPKI DER its key id is a digest of; and back.
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
-* :func:`new_ed25519_key`, :func:`sign_ed25519`, :func:`encrypt_aes256gcm`: the signing side of
-  those formats, for the local Keygen emulator (a real server keeps its key elsewhere).
+* :func:`new_ed25519_key`, :func:`ed25519_public_key`, :func:`sign_ed25519`,
+  :func:`encrypt_aes256gcm`: the signing side of those formats, for the local Keygen and Keymint
+  emulators (a real server keeps its key elsewhere).
 * :func:`hmac_sha256` and :func:`sha256`: keyed and plain digests (the host ID, Keygen digests).
 
 Digests come from ``cryptography`` too, not from :mod:`hashlib`: the standard library's OpenSSL
@@ -36,6 +37,7 @@ __all__ = [
     "decrypt_aes256gcm",
     "derive_key",
     "ed25519_pem",
+    "ed25519_public_key",
     "encrypt_aes256gcm",
     "hmac_sha256",
     "load_ed25519_pem",
@@ -132,6 +134,21 @@ def sign_ed25519(private_key: bytes, message: bytes) -> bytes:
     if len(private_key) != 32:
         raise CryptoError("an Ed25519 private key is 32 bytes")
     return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
+
+
+def ed25519_public_key(private_key: bytes) -> bytes:
+    """The raw 32-byte public key of the raw 32-byte Ed25519 *private_key*.
+
+    Raises:
+        CryptoError: the private key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    public = Ed25519PrivateKey.from_private_bytes(private_key).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
