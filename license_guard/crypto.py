@@ -3,9 +3,12 @@
 * :func:`derive_key`: HKDF-SHA256, for keys bound to a device and a product.
 * :func:`seal` / :func:`open_sealed`: AES-256-GCM with a random 96-bit nonce and associated data.
 * :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
+* :func:`load_ed25519_pem` and :func:`ed25519_pem`: an Ed25519 public key in SPKI PEM (Keymint's
+  offline licenses), as raw bytes and the SPKI DER its key id is a digest of; and back.
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
-* :func:`new_ed25519_key`, :func:`sign_ed25519`, :func:`encrypt_aes256gcm`: the signing side of
-  those formats, for the local Keygen emulator (a real server keeps its key elsewhere).
+* :func:`new_ed25519_key`, :func:`ed25519_public_key`, :func:`sign_ed25519`,
+  :func:`encrypt_aes256gcm`: the signing side of those formats, for the local Keygen and Keymint
+  emulators (a real server keeps its key elsewhere).
 * :func:`hmac_sha256` and :func:`sha256`: keyed and plain digests (the host ID, Keygen digests).
 
 Digests come from ``cryptography`` too, not from :mod:`hashlib`: the standard library's OpenSSL
@@ -33,8 +36,11 @@ __all__ = [
     "constant_time_equal",
     "decrypt_aes256gcm",
     "derive_key",
+    "ed25519_pem",
+    "ed25519_public_key",
     "encrypt_aes256gcm",
     "hmac_sha256",
+    "load_ed25519_pem",
     "new_ed25519_key",
     "open_sealed",
     "seal",
@@ -130,6 +136,21 @@ def sign_ed25519(private_key: bytes, message: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
 
 
+def ed25519_public_key(private_key: bytes) -> bytes:
+    """The raw 32-byte public key of the raw 32-byte Ed25519 *private_key*.
+
+    Raises:
+        CryptoError: the private key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    public = Ed25519PrivateKey.from_private_bytes(private_key).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
 def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
     """Check an Ed25519 *signature* of *message* by the 32-byte raw *public_key*.
 
@@ -146,6 +167,50 @@ def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
     except InvalidSignature as exc:
         raise CryptoError("signature does not verify") from exc
+
+
+def load_ed25519_pem(pem: str) -> tuple[bytes, bytes]:
+    """An Ed25519 public key in SPKI PEM as ``(raw 32 bytes, SPKI DER)``.
+
+    Raises:
+        CryptoError: not PEM text, not a public key, or not an Ed25519 one.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_public_key,
+    )
+
+    if not isinstance(pem, str):
+        raise CryptoError("a PEM public key is text")
+    try:
+        key = load_pem_public_key(pem.encode("utf-8"))
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise CryptoError("not a PEM public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise CryptoError("not an Ed25519 public key")
+    return (
+        key.public_bytes(Encoding.Raw, PublicFormat.Raw),
+        key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+    )
+
+
+def ed25519_pem(public_key: bytes) -> str:
+    """The SPKI PEM text of a raw 32-byte Ed25519 public key (the reverse of
+    :func:`load_ed25519_pem`).
+
+    Raises:
+        CryptoError: the key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if len(public_key) != 32:
+        raise CryptoError("an Ed25519 public key is 32 bytes")
+    key = Ed25519PublicKey.from_public_bytes(public_key)
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
 
 def sha256(data: bytes) -> bytes:

@@ -23,7 +23,10 @@ usually cares about the first level only::
      │                                  bad signature): treated as "could not ask"
      ├── LeaseError                   the local lease cannot be trusted
      │    ├── GracePeriodExpiredError   offline for longer than the grace period
-     │    └── ClockRollbackError        the clock is behind the latest time already seen
+     │    ├── ClockRollbackError        the clock is behind the latest time already seen
+     │    └── OfflineLicenseError       a signed offline license (Keymint .lic) is not genuine
+     │         ├── OfflineLicenseMachineError   it was made for another computer
+     │         └── OfflineLicenseProductError   it was made for another product
      ├── FeatureNotLicensedError      licensed, but not for this feature
      ├── StorageError                 the lease cannot be written or read (disk full, read-only)
      └── HostIdError                  no stable device identity: no machine ID, no adapter, and
@@ -59,6 +62,9 @@ __all__ = [
     "LicenseExpiredError",
     "LicenseUnreachableError",
     "NotActivatedError",
+    "OfflineLicenseError",
+    "OfflineLicenseMachineError",
+    "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
     "StorageError",
@@ -69,8 +75,11 @@ class LicenseError(Exception):
     """Base of every error license_guard raises on purpose.
 
     ``str(error)`` is a complete sentence a user can act on. ``server_message`` keeps the
-    server's own text, when there was one, for support staff.
+    server's own text, when there was one, for support staff; ``server_code`` its own error
+    code (an integer, or a text code such as ``"CUSTOMER_EMAIL_EXISTS"``), when it gave one.
     """
+
+    server_code: int | str | None = None
 
     def __init__(self, message: str, *, server_message: str | None = None) -> None:
         super().__init__(message)
@@ -199,6 +208,28 @@ class ClockRollbackError(LeaseError):
         super().__init__(message)
         self.now = now
         self.highest_seen = highest_seen
+
+
+class OfflineLicenseError(LeaseError):
+    """A signed offline license (a Keymint ``.lic``) cannot be trusted here.
+
+    ``reason`` says which check failed, in the words of Keymint's SDK: ``"malformed"``,
+    ``"unsupported_algorithm"``, ``"unknown_key"``, ``"bad_signature"``, ``"wrong_type"``,
+    ``"wrong_product"``, ``"wrong_machine"``; or ``"wrong_key"`` (for another license key).
+    An expired file is a :class:`LicenseExpiredError` instead.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class OfflineLicenseMachineError(OfflineLicenseError):
+    """The offline license was made for another computer (its machine code is not this one's)."""
+
+
+class OfflineLicenseProductError(OfflineLicenseError):
+    """The offline license was made for another product of the vendor."""
 
 
 class FeatureNotLicensedError(LicenseError):

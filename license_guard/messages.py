@@ -36,6 +36,9 @@ from license_guard.errors import (
     LicenseExpiredError,
     LicenseUnreachableError,
     NotActivatedError,
+    OfflineLicenseError,
+    OfflineLicenseMachineError,
+    OfflineLicenseProductError,
     ProductNotFoundError,
     RateLimitedError,
     StorageError,
@@ -168,6 +171,21 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
         "The computer's date and time ({now}) are earlier than a time this app has already "
         "seen ({highest_seen}). Set the correct date and time, or connect to the internet so "
         "the license can be checked.",
+    ),
+    OfflineLicenseError: (
+        "License file not accepted",
+        "The offline license file is damaged or was not issued by the vendor. Ask the vendor "
+        f"for a new license file. {_SUPPORT}",
+    ),
+    OfflineLicenseMachineError: (
+        "License file for another computer",
+        "This offline license file was made for another computer. Ask the vendor for a license "
+        "file for this computer, giving them its host ID.",
+    ),
+    OfflineLicenseProductError: (
+        "License file for another product",
+        "This offline license file is for another product. Ask the vendor for a license file "
+        "for this app.",
     ),
     FeatureNotLicensedError: (
         "Not included in your license",

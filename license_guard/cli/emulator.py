@@ -2,7 +2,8 @@
 
 ::
 
-    license-guard emulator serve [--port 0] [--db FILE]
+    license-guard emulator serve [--port 0] [--db FILE]   (prints an admin token and writes the
+                                                          offline-license public key PEM)
     license-guard emulator product add NAME [--inactive] --db FILE
     license-guard emulator product set-active ID yes|no --db FILE
     license-guard emulator product list --db FILE
@@ -22,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -253,15 +256,33 @@ def _serve(args: argparse.Namespace) -> int:
     except EmulatorError as exc:
         print(f"license-guard: {exc}", file=sys.stderr)
         return 1
+    # The offline-license public key: beside --db (the key is kept in the database), else in a
+    # temporary folder removed on exit (the key lives in memory only).
+    temporary = None
+    if args.db is None:
+        temporary = Path(tempfile.mkdtemp(prefix="license-guard-emulator-"))
+        public_key = temporary / "public-key.pem"
+    else:
+        public_key = args.db.with_name(f"{args.db.stem}-public-key.pem")
     try:
         stored = emulator.stored_seed()
         seed = stored or emulator.seed()
+        admin_token = emulator.admin_token()
+        public_key.write_text(emulator.public_key_pem, encoding="ascii")
         with EmulatorServer(emulator, port=args.port) as server:
             where = "in memory (lost on exit)" if args.db is None else str(args.db)
             if stored is not None:
                 where += " (seed reused)"
             secret_shown = f"(from {ADMIN_TOKEN_ENV})" if from_env else admin_secret
-            print(_banner(server.url, where, seed, secret_shown), flush=True)
+            banner = _banner(
+                server.url,
+                where,
+                seed,
+                admin_secret=secret_shown,
+                admin_token=admin_token,
+                public_key=public_key,
+            )
+            print(banner, flush=True)
             while True:  # until Ctrl-C; time.sleep is interruptible on every platform
                 time.sleep(3600)
     except KeyboardInterrupt:
@@ -271,20 +292,26 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     finally:
         emulator.close()
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
     print("Keymint emulator stopped.", flush=True)
     return 0
 
 
-def _banner(url: str, where: str, seed: Seed, admin_secret: str) -> str:
+def _banner(
+    url: str, where: str, seed: Seed, *, admin_secret: str, admin_token: str, public_key: Path
+) -> str:
     return "\n".join(
         [
-            "Keymint emulator running",
+            "Keymint emulator running (API generations 1 and 2)",
             f"  url:           {url}",
             f"  database:      {where}",
             f"  product id:    {seed.product_id}",
             f"  access token:  {seed.access_token}  (scoped to this product)",
             f"  license key:   {seed.license_key}",
             f"  customer id:   {seed.customer_id}",
+            f"  admin token:   {admin_token}  (admin scope: /key/sign)",
+            f"  public key:    {public_key}",
             f"  admin secret:  {admin_secret}",
             f"  faults:        {ADMIN_TOKEN_ENV}=<admin secret> "
             f"license-guard emulator fault --url {url} …",

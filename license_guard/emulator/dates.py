@@ -8,12 +8,17 @@ from email.utils import format_datetime
 
 from license_guard.clock import utc
 
-__all__ = ["http_date", "iso_z", "one_month_after", "parse_iso8601"]
+__all__ = ["http_date", "iso_ms_z", "iso_z", "one_month_after", "parse_iso8601"]
 
 
 def iso_z(value: datetime) -> str:
     """``2024-12-31T23:59:59Z``: whole seconds in UTC, as get-key shows dates."""
     return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_ms_z(value: datetime) -> str:
+    """``2025-10-01T18:45:49.305Z``: milliseconds in UTC, as generation 2 writes dates."""
+    return utc(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def http_date(value: datetime) -> str:

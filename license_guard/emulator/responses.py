@@ -46,7 +46,9 @@ class Response:
 
 
 def json_response(
-    status: int, payload: Mapping[str, Any], headers: tuple[tuple[str, str], ...] = ()
+    status: int,
+    payload: Mapping[str, Any] | list[Any],
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Response:
     """A JSON answer with extra *headers*."""
     return Response(status, json.dumps(payload).encode(), _JSON, headers)

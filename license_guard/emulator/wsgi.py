@@ -1,12 +1,15 @@
-"""Reading a request out of a WSGI environ: method, path, bearer token, address, JSON body."""
+"""Reading a request out of a WSGI environ: method, path, query, headers, bearer token, address,
+JSON body."""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from license_guard.emulator.errors import Code, KeymintError
 
@@ -45,6 +48,10 @@ class Request:
     body: bytes = field(repr=False)
     #: The HTTP server's stop event (None in process): waits end when it is set.
     stop: threading.Event | None = None
+    #: Query parameters (the first value of each name). Kept out of the repr: it may hold a key.
+    query: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Request headers by lower-case name (``x-license-key``), Authorization included.
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> Request:
@@ -55,6 +62,14 @@ class Request:
             length = 0
         body = environ["wsgi.input"].read(min(length, MAX_BODY_BYTES + 1)) if length > 0 else b""
         stop = environ.get(STOP_EVENT_KEY)
+        query: dict[str, str] = {}
+        for name, value in parse_qsl(str(environ.get("QUERY_STRING") or ""), True):
+            query.setdefault(name, value)
+        headers = {
+            name[5:].replace("_", "-").lower(): str(value)
+            for name, value in environ.items()
+            if name.startswith("HTTP_")
+        }
         return cls(
             method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
             path=str(environ.get("PATH_INFO") or "/"),
@@ -62,14 +77,18 @@ class Request:
             token=bearer_token(environ.get("HTTP_AUTHORIZATION")),
             body=body,
             stop=stop if isinstance(stop, threading.Event) else None,
+            query=query,
+            headers=headers,
         )
 
-    def json_object(self) -> dict[str, Any]:
-        """The body as a JSON object.
+    def json_object(self, *, empty_ok: bool = False) -> dict[str, Any]:
+        """The body as a JSON object (``{}`` for an empty body when *empty_ok*).
 
         Raises :class:`KeymintError`: 413/1 when it is too large, 400/1 when it is empty, not
         JSON, or JSON but not an object.
         """
+        if empty_ok and not self.body.strip():
+            return {}
         if len(self.body) > MAX_BODY_BYTES:
             raise KeymintError(
                 int(HTTPStatus.REQUEST_ENTITY_TOO_LARGE), Code.REQUEST, "Request body too large"

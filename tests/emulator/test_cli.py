@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import keymint
 import pytest
 
 from license_guard.cli import main
@@ -176,7 +177,54 @@ def test_serve_without_db_keeps_state_in_memory(tls_context: ssl.SSLContext) -> 
     with _serve() as (served, process, lines):
         assert "in memory" in served.banner
         assert _get_key(served, tls_context).status_code == 200
+        public_key = Path(_field(served.banner, "public key"))
+        assert public_key.name == "public-key.pem"
+        assert public_key.read_text().startswith("-----BEGIN PUBLIC KEY-----")
         _stop(process, lines)
+    assert not public_key.parent.exists()  # the temporary folder goes with the in-memory key
+
+
+def _sign(served: Served, token: str, context: ssl.SSLContext) -> httpx.Response:
+    return httpx.post(
+        served.url + "/key/sign",
+        json={
+            "productId": served.seed.product_id,
+            "licenseKey": served.seed.license_key,
+            "hostId": "machine-1",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        verify=context,
+        timeout=10,
+    )
+
+
+def test_serve_prints_an_admin_token_whose_licenses_verify_with_the_written_key(
+    tmp_path: Path, tls_context: ssl.SSLContext
+) -> None:
+    db = tmp_path / "state.db"
+    with _serve("--db", str(db)) as (served, process, lines):
+        admin_token = _field(served.banner, "admin token")
+        public_key = Path(_field(served.banner, "public key"))
+        assert public_key == tmp_path / "state-public-key.pem"
+        assert _sign(served, served.seed.access_token, tls_context).status_code == 403
+        signed = _sign(served, admin_token, tls_context)
+        assert signed.status_code == 200
+        _stop(process, lines)
+    with _serve("--db", str(db)) as (
+        again,
+        process,
+        lines,
+    ):  # the same token and key after a restart
+        assert _field(again.banner, "admin token") == admin_token
+        assert Path(_field(again.banner, "public key")) == public_key
+        _stop(process, lines)
+    verified = keymint.verify_offline_license(
+        signed.json()["file"],
+        public_keys=[public_key.read_text()],
+        product_id=served.seed.product_id,
+        machine_code="machine-1",
+    )
+    assert verified.license_key == served.seed.license_key
 
 
 def test_serve_on_a_taken_port_fails_with_exit_1(capsys: pytest.CaptureFixture[str]) -> None:

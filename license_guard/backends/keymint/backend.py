@@ -1,41 +1,51 @@
-"""The Keymint backend: activate-key, get-key and deactivate-key for the guard.
+"""The Keymint backend: activate-key, get-key and deactivate-key for the guard, both generations.
 
 Several refusals share one status and code (403/2 means expired, blocked, full or customer
 inactive), so after a 403 the backend reads the key with get-key and names the reason from the
 facts (expiry date, customer state, seats) instead of parsing the message. Keymint has no
 per-license features: the features a Keymint license grants are those the vendor configures on
 the backend. The contract itself (paths, fields, errors) is data in
-:mod:`license_guard.backends.keymint.api`.
+:mod:`license_guard.backends.keymint.api`; every answer is read by
+:mod:`license_guard.backends.keymint.answers`.
+
+Where the real service is known to answer otherwise than the seed documents, the backend reads
+it the same way: an "existing activation" conflict (409) for this host is "already active
+here"; a key that answers like an unknown key after its last known expiry date is an expired
+key; a signed offline license (``.lic``) is verified by :mod:`.offline` and kept in the lease
+exactly as issued.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from license_guard._record import replace
 from license_guard._redact import redact
 from license_guard.backends.base import Backend, LicenseInfo
+from license_guard.backends.keymint.answers import (
+    Activation,
+    KeyDetails,
+    parse_activation,
+    parse_deactivation,
+    parse_key_details,
+)
 from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
+    DEFAULT_GENERATION,
     DEVICE_TAG_LENGTH,
-    GENERATION_1,
     HOST_ID_LENGTH,
     PRODUCT_ID_LENGTH,
+    ApiCall,
     KeymintApi,
     answer,
+    api_for,
     check_length,
     check_license_key,
-    device_ids,
-    error_body,
     error_for,
-    expiry_of,
-    key_data,
-    keymint_error,
-    optional_int,
-    optional_str,
-    success_body,
+    read_error,
 )
 from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
@@ -43,37 +53,54 @@ from license_guard.errors import (
     ConfigurationError,
     CustomerInactiveError,
     DeviceDeactivatedError,
+    InvalidLicenseKeyError,
     InvalidResponseError,
+    LeaseError,
     LicenseBlockedError,
     LicenseDeniedError,
     LicenseError,
     LicenseExpiredError,
+    OfflineLicenseError,
 )
 
 if TYPE_CHECKING:
     import httpx
 
-    from license_guard.http import Deadline, HttpClient, HttpSettings
+    from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys
+    from license_guard.http import Deadline, HttpClient, HttpSettings, Response
+    from license_guard.lease import Lease
 
-__all__ = ["DEFAULT_BASE_URL", "GENERATION_1", "KeymintApi", "KeymintBackend"]
+__all__ = ["DEFAULT_BASE_URL", "KeymintBackend"]
 
 
 class KeymintBackend(Backend):
-    """Keymint (https://keymint.dev), generation-1 API.
+    """Keymint (https://keymint.dev), API generation 1 or 2 (docs/backends.md, "Generation 1
+    or 2").
 
     Use a token scoped to this one product: it ships inside the app, and Keymint's own docs
     warn that client code can be read. The token is never logged, shown or stored.
 
     Args:
-        product_id: the Keymint product id (``prod_...``).
+        product_id: the Keymint product id.
         access_token: a Keymint access token, preferably product-scoped.
         base_url: the API root; the emulator's URL in tests and demos.
+        api_generation: which generation of Keymint's API to speak: 1 (``/activate-key``...,
+            the seed documents) or 2 (``/key/activate``..., Keymint's current SDK).
         features: the features every license of this product unlocks (Keymint licenses carry
             none of their own). ``None`` (the default) leaves a lease's features as they are:
             a tool such as the CLI can then check a lease an app wrote without emptying them.
+        public_keys: the organisation's Ed25519 public keys (SPKI PEM, from Keymint's
+            Developer > Public Keys), to verify signed offline licenses (``.lic``).
+        allow_offline_activation: accept activation from a ``.lic`` the vendor sends to a
+            computer that cannot reach the server (``guard.activate(key, signed_file=...)``).
+            Off by default, as for Keygen: such a lease is never checked online.
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries and deadlines.
+
+    Raises:
+        ConfigurationError: a bad product id, token, generation, feature list or public key,
+            or offline activation without a public key.
     """
 
     name = "keymint"
@@ -84,8 +111,10 @@ class KeymintBackend(Backend):
         product_id: str,
         access_token: str,
         base_url: str = DEFAULT_BASE_URL,
+        api_generation: Literal[1, 2] = DEFAULT_GENERATION,
         features: Iterable[str] | None = None,
-        api: KeymintApi = GENERATION_1,
+        public_keys: Sequence[str] = (),
+        allow_offline_activation: bool = False,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -95,22 +124,37 @@ class KeymintBackend(Backend):
             raise ConfigurationError("KeymintBackend needs an access_token.")
         self.product_id = product_id
         self.base_url = base_url
+        self.api: KeymintApi = api_for(api_generation)
         if isinstance(features, str):  # frozenset("export-4k") would be its letters
             raise ConfigurationError("features must be a collection of names, not one string.")
         self.features = None if features is None else frozenset(features)
-        self.api = api
+        if isinstance(public_keys, str):
+            raise ConfigurationError("public_keys must be a list of PEM texts, not one text.")
+        self._public_keys = tuple(public_keys)
+        self._trusted: TrustedKeys | None = None
+        if allow_offline_activation and not self._public_keys:
+            raise ConfigurationError(
+                "Offline activation needs the public keys that verify Keymint's offline "
+                "licenses: KeymintBackend(public_keys=[...])."
+            )
+        self.allow_offline_activation = allow_offline_activation
         self._access_token = access_token
         self._settings = http
         self._transport = transport
         self._clock = clock or SystemClock()
         self._client: HttpClient | None = None
         self._client_lock = threading.Lock()
+        # The last expiry date known for each key (a lease's, or get-key's): generation 2 may
+        # answer an expired key like an unknown one, and this tells the two apart.
+        self._known_expiry: dict[str, datetime] = {}
 
     def __repr__(self) -> str:
         return (
             f"KeymintBackend(product_id={self.product_id!r}, base_url={self.base_url!r}, "
-            f"access_token={redact(self._access_token)!r})"
+            f"api_generation={self.api.generation}, access_token={redact(self._access_token)!r})"
         )
+
+    # -- the Backend interface ----------------------------------------------------------------
 
     def activate(
         self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
@@ -118,17 +162,13 @@ class KeymintBackend(Backend):
         """activate-key, then get-key for expiry, licensee and seats. See Backend.activate."""
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
-        payload = self._key_payload(license_key)
-        payload[self.api.host_id] = host_id
-        if device_tag:
-            payload[self.api.device_tag] = device_tag[: DEVICE_TAG_LENGTH[1]]
-        activated = self._call(self.api.activate_key, payload, deadline, license_key, host_id)
-        license_data, customer, server_time = self.get_key(license_key, deadline=deadline)
-        if host_id not in device_ids(license_data):
+        activation = self._activate(license_key, host_id, device_tag, deadline)
+        details = self.get_key(license_key, deadline=deadline)
+        if not details.license.lists(host_id):
             raise InvalidResponseError(
                 "The licensing server accepted the activation but does not list this computer."
             )
-        return self._info(license_data, customer, server_time, activated)
+        return self._info(details, activation, host_id)
 
     def validate(self, license_key: str, *, host_id: str, deadline: Deadline) -> LicenseInfo:
         """get-key, checked against this device; then activate-key, which takes no new seat
@@ -136,53 +176,215 @@ class KeymintBackend(Backend):
         See Backend.validate.
         """
         check_license_key(license_key)
-        license_data, customer, server_time = self.get_key(license_key, deadline=deadline)
-        reason = _refusal(license_data, customer, server_time, host_id, activated=True)
+        details = self.get_key(license_key, deadline=deadline)
+        reason = _refusal(details, details.server_time, host_id, activated=True)
         if reason is not None:
             raise reason
-        payload = self._key_payload(license_key)
-        payload[self.api.host_id] = host_id
-        activated = self._call(self.api.activate_key, payload, deadline, license_key, host_id)
-        return self._info(license_data, customer, server_time, activated)
+        activation = self._activate(license_key, host_id, None, deadline)
+        return self._info(details, activation, host_id)
 
     def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
         """deactivate-key for this host. See Backend.deactivate."""
         check_license_key(license_key)
-        payload = self._key_payload(license_key)
-        payload[self.api.host_id] = host_id
+        payload = {**self._key_payload(license_key), self.api.host_id: host_id}
         response = self._http.request(
             "POST", self.api.deactivate_key, json_body=payload, deadline=deadline
         )
-        if response.status == 200:
-            success_body(response)
-            return True
-        error = keymint_error(response.status, error_body(response))
-        # Nothing to free: "Device not found", "License not activated", or a key gone for good.
-        if isinstance(error, LicenseDeniedError):
+        try:
+            deactivation = parse_deactivation(answer(response))
+        except LicenseDeniedError:
+            # Nothing to free: "Device not found", "License not activated", or a key gone.
             return False
-        raise error
+        return deactivation.devices_removed != 0
 
-    def get_key(
-        self, license_key: str, *, deadline: Deadline
-    ) -> tuple[dict[str, Any], dict[str, Any] | None, datetime | None]:
-        """get-key: the license object, its customer (or None) and the server's time.
+    def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
+        """Verify the lease's signed offline license, if it holds one, and take its facts:
+        its expiry bounds offline use (``offline_until``) and, for a lease activated from the
+        file, is the license's expiry. See Backend.check_lease.
+
+        Raises:
+            LeaseError: a lease activated from a file when this backend does not allow it, or
+                without its file; a file that is not genuine, or not for this product, device
+                or key.
+        """
+        if lease.expires_at is not None:
+            self._known_expiry[lease.license_key] = lease.expires_at
+        if lease.air_gapped and not self.allow_offline_activation:
+            raise LeaseError(
+                "This license was activated from a file, which this app does not accept."
+            )
+        if lease.signed_data is None:
+            if lease.air_gapped:
+                raise LeaseError(
+                    "The license file holds no signed Keymint license to vouch for it."
+                )
+            return lease
+        offline = self._open(lease.signed_data, lease.license_key, lease.host_id, now=None)
+        if lease.air_gapped:
+            return replace(lease, expires_at=offline.expires_at, offline_until=offline.expires_at)
+        return replace(lease, offline_until=offline.expires_at)
+
+    def activate_offline(
+        self, signed_file: str, *, license_key: str, host_id: str, now: datetime
+    ) -> LicenseInfo:
+        """Activate from a signed offline license (``.lic``) the vendor sent, without the
+        network: its expiry and machine code come from the signed file only.
+        See Backend.activate_offline.
+
+        Raises:
+            ConfigurationError: this backend does not allow offline activation.
+            InvalidLicenseKeyError: *license_key* cannot be a Keymint key.
+            LeaseError: the file is not genuine, not for this product, device or key
+                (:class:`~license_guard.errors.OfflineLicenseError` and its subclasses).
+            LicenseExpiredError: the file has expired.
+        """
+        if not self.allow_offline_activation:
+            raise ConfigurationError(
+                "The keymint backend of this app cannot activate from a file: it does not "
+                "accept offline licenses (KeymintBackend(allow_offline_activation=True, "
+                "public_keys=[...]) enables it)."
+            )
+        check_license_key(license_key)
+        offline = self._open(signed_file, license_key, host_id, now=now)
+        return LicenseInfo(
+            server_time=None,
+            expires_at=offline.expires_at,
+            features=self.features,
+            signed_data=signed_file,
+        )
+
+    def get_key(self, license_key: str, *, deadline: Deadline) -> KeyDetails:
+        """get-key: the license, its devices, its customer and the server's time.
 
         Raises:
             InvalidLicenseKeyError: the key is unknown to this product.
             InvalidResponseError: the answer does not have the documented shape.
             LicenseUnreachableError, ConfigurationError: as for any call.
         """
-        response = self._http.request(
-            "POST", self.api.get_key, json_body=self._key_payload(license_key), deadline=deadline
-        )
-        license_data, customer = key_data(answer(response))
-        return license_data, customer, response.date
+        response = self._send(self.api.key_lookup(self.product_id, license_key), deadline)
+        if not 200 <= response.status < 300:
+            error = read_error(response)
+            if isinstance(error, InvalidLicenseKeyError):
+                error = self._expired_or_unknown(error, license_key, response)
+            raise error
+        details = parse_key_details(answer(response), server_time=response.date)
+        if details.license.expires_at is not None:
+            self._known_expiry[license_key] = details.license.expires_at
+        return details
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    # -- the flows ------------------------------------------------------------------------------
+
+    def _activate(
+        self, license_key: str, host_id: str, device_tag: str | None, deadline: Deadline
+    ) -> Activation:
+        """activate-key for this host; a refusal is named from the key's state."""
+        payload = {**self._key_payload(license_key), self.api.host_id: host_id}
+        if device_tag:
+            payload[self.api.device_tag] = device_tag[: DEVICE_TAG_LENGTH[1]]
+        response = self._http.request(
+            "POST", self.api.activate_key, json_body=payload, deadline=deadline
+        )
+        if 200 <= response.status < 300:
+            return parse_activation(answer(response))
+        if response.status == 409:
+            # "Existing activation": this host holds its seat already. get-key confirms it.
+            return Activation(message=None, licensee_name=None, licensee_email=None)
+        error = read_error(response)
+        if response.status == 403:
+            error = self._explain_refusal(error, license_key, host_id, deadline)
+        elif isinstance(error, InvalidLicenseKeyError):
+            error = self._explain_unknown(error, license_key, host_id, response, deadline)
+        raise error
+
+    def _explain_refusal(
+        self, error: LicenseError, license_key: str, host_id: str, deadline: Deadline
+    ) -> LicenseError:
+        """Name the reason for a 403 from the key's state, read with get-key."""
+        try:
+            details = self.get_key(license_key, deadline=deadline)
+        except LicenseError:
+            return error
+        # Without the server's Date, this clock decides whether the expiry has passed.
+        reason = _refusal(details, details.server_time or self._clock.now(), host_id)
+        if reason is None:
+            # Not expired, customer active, a seat free: blocked is the one refusal get-key
+            # cannot show. Name it only when the server's own words agree; else keep them.
+            said = (error.server_message or "").lower()
+            blocked = not said or "block" in said
+            reason = error_for(
+                LicenseBlockedError if blocked else LicenseDeniedError, error.server_message
+            )
+        reason.server_message = error.server_message
+        reason.server_code = error.server_code
+        return reason
+
+    def _explain_unknown(
+        self,
+        error: LicenseError,
+        license_key: str,
+        host_id: str,
+        response: Response,
+        deadline: Deadline,
+    ) -> LicenseError:
+        """An activation refused as "invalid key": expired, if get-key or the last known
+        expiry date says so."""
+        try:
+            details = self.get_key(license_key, deadline=deadline)
+        except LicenseDeniedError as known:
+            return known  # get-key told (an expiry it knew of, or the key is unknown)
+        except LicenseError:
+            return self._expired_or_unknown(error, license_key, response)
+        reason = _refusal(details, details.server_time or self._clock.now(), host_id)
+        if isinstance(reason, LicenseExpiredError):
+            reason.server_message = error.server_message
+            return reason
+        return error
+
+    def _expired_or_unknown(
+        self, error: LicenseError, license_key: str, response: Response
+    ) -> LicenseError:
+        """An "invalid key" answer for a key whose last known expiry has passed is an expiry
+        (Keymint's SDK: an expired key fails activation like an unknown one)."""
+        expired_at = self._known_expiry.get(license_key)
+        now = response.date or self._clock.now()
+        if expired_at is None or now < expired_at:
+            return error
+        return LicenseExpiredError(
+            f"This license expired on {expired_at:%Y-%m-%d}. Renew it to keep using the app.",
+            expired_at=expired_at,
+            server_message=error.server_message,
+        )
+
+    def _open(
+        self, text: str, license_key: str, host_id: str, *, now: datetime | None
+    ) -> OfflineLicense:
+        """Verify a ``.lic`` for this product, host and key; *now* None skips the expiry
+        check (a lease's expiry is the policy's to judge)."""
+        from license_guard.backends.keymint.offline import TrustedKeys, read_offline_license
+
+        if not self._public_keys:
+            raise LeaseError(
+                "This license holds a signed Keymint license, but the app has no public key "
+                "to verify it (KeymintBackend(public_keys=[...]))."
+            )
+        if self._trusted is None:
+            self._trusted = TrustedKeys(self._public_keys)
+        offline = read_offline_license(
+            text, keys=self._trusted, product_id=self.product_id, machine_code=host_id, now=now
+        )
+        if offline.license_key != license_key:
+            raise OfflineLicenseError(
+                "This license file is for another license key.", reason="wrong_key"
+            )
+        return offline
+
+    # -- helpers --------------------------------------------------------------------------------
 
     @property
     def _http(self) -> HttpClient:
@@ -199,95 +401,62 @@ class KeymintBackend(Backend):
                 )
             return self._client
 
-    def _key_payload(self, license_key: str) -> dict[str, Any]:
+    def _send(self, call: ApiCall, deadline: Deadline) -> Response:
+        return self._http.request(
+            call.method, call.path, json_body=call.body, headers=call.headers, deadline=deadline
+        )
+
+    def _key_payload(self, license_key: str) -> dict[str, str]:
         return {self.api.product_id: self.product_id, self.api.license_key: license_key}
 
-    def _call(
-        self,
-        path: str,
-        payload: Mapping[str, Any],
-        deadline: Deadline,
-        license_key: str,
-        host_id: str,
-    ) -> dict[str, Any]:
-        response = self._http.request("POST", path, json_body=payload, deadline=deadline)
-        if response.status == 200:
-            return success_body(response)
-        error = keymint_error(response.status, error_body(response))
-        if response.status == 403:
-            error = self._explain_refusal(error, license_key, host_id, deadline)
-        raise error
-
-    def _explain_refusal(
-        self, error: LicenseError, license_key: str, host_id: str, deadline: Deadline
-    ) -> LicenseError:
-        """Name the reason for a 403 from the key's state, read with get-key."""
-        try:
-            license_data, customer, server_time = self.get_key(license_key, deadline=deadline)
-        except LicenseError:
-            return error
-        # Without the server's Date, this clock decides whether the expiry has passed.
-        reason = _refusal(license_data, customer, server_time or self._clock.now(), host_id)
-        if reason is None:
-            # Not expired, customer active, a seat free: blocked is the one refusal get-key
-            # cannot show. Name it only when the server's own words agree; else keep them.
-            said = (error.server_message or "").lower()
-            blocked = not said or "block" in said
-            reason = error_for(
-                LicenseBlockedError if blocked else LicenseDeniedError, error.server_message
-            )
-        reason.server_message = error.server_message
-        return reason
-
-    def _info(
-        self,
-        license_data: Mapping[str, Any],
-        customer: Mapping[str, Any] | None,
-        server_time: datetime | None,
-        activated: Mapping[str, Any],
-    ) -> LicenseInfo:
-        name = optional_str(customer.get("name")) if customer else None
-        email = optional_str(customer.get("email")) if customer else None
+    def _info(self, details: KeyDetails, activation: Activation, host_id: str) -> LicenseInfo:
+        customer = details.customer
+        license_ = details.license
+        # A signed license the app cannot verify (no public keys) is not kept.
+        signed = activation.signed_file if self._public_keys else None
+        if signed is not None:
+            try:
+                self._open(signed, license_.key, host_id, now=None)
+            except LeaseError as exc:
+                raise InvalidResponseError(
+                    f"The licensing server's offline license did not verify: {exc}"
+                ) from exc
         return LicenseInfo(
-            server_time=server_time,
-            expires_at=expiry_of(license_data),
-            licensee_name=name or optional_str(activated.get("licensee_name")),
-            licensee_email=email or optional_str(activated.get("licensee_email")),
+            server_time=details.server_time,
+            expires_at=license_.expires_at,
+            licensee_name=(customer and customer.name) or activation.licensee_name,
+            licensee_email=(customer and customer.email) or activation.licensee_email,
             features=self.features,
-            usage_limit=optional_int(license_data.get("usage_limit")),
-            activations=optional_int(license_data.get("activations")),
+            usage_limit=license_.usage_limit,
+            activations=license_.activations,
+            signed_data=signed,
         )
 
 
 def _refusal(
-    license_data: Mapping[str, Any],
-    customer: Mapping[str, Any] | None,
-    server_time: datetime | None,
-    host_id: str,
-    *,
-    activated: bool = False,
+    details: KeyDetails, server_time: datetime | None, host_id: str, *, activated: bool = False
 ) -> LicenseError | None:
     """Why the server would refuse this license for this host, from get-key facts, if it would.
 
     With *activated*, the host held a seat: not being listed means its seat was freed
     (DeviceDeactivatedError), whatever has become of that seat since.
     """
-    expires_at = expiry_of(license_data)
+    license_ = details.license
+    expires_at = license_.expires_at
     if expires_at is not None and server_time is not None and server_time >= expires_at:
         return LicenseExpiredError(
             f"This license expired on {expires_at:%Y-%m-%d}. Renew it to keep using the app.",
             expired_at=expires_at,
         )
-    if customer is not None and customer.get("active") is False:
+    if details.customer is not None and not details.customer.active:
         return error_for(CustomerInactiveError, None)
-    listed = host_id in device_ids(license_data)
+    listed = license_.lists(host_id)
     if activated and not listed:
         return error_for(DeviceDeactivatedError, None)
-    limit = optional_int(license_data.get("usage_limit"))
-    used = optional_int(license_data.get("activations")) or 0
-    if limit is not None and used >= limit and not listed:
+    if license_.full and not listed:
         return ActivationLimitError(
-            f"This license is already activated on {used} of {limit} computers. Release it on "
-            "another computer, or ask the vendor's support to free a seat."
+            f"This license is already activated on {license_.activations} of "
+            f"{license_.usage_limit} computers. Release it on another computer, or ask the "
+            "vendor's support to free a seat."
         )
     return None

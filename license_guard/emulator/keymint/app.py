@@ -1,15 +1,24 @@
 """The emulator as a WSGI application: faults, routing, authentication, JSON errors, the log.
 
-A request to the API goes through these steps, and the first that answers wins:
+Both API generations are served at once, on the same state. A request goes through these steps,
+and the first that answers wins:
 
 1. HTTP-level faults (:mod:`~license_guard.emulator.faults`): latency first, then a 429, a 5xx
    page, a captive portal page, or the per-token rate limit (429, code 3);
-2. the path: unknown, 404/1; then the method: anything but POST, 405/1 (with ``Allow: POST``);
-3. the access token: missing, malformed, or unknown, 401/1 "Invalid access token";
-4. the body: not a JSON object, 400/1 (too large, 413/1);
-5. the endpoint's own checks (:mod:`~license_guard.emulator.keymint.endpoints`): required
-   fields, their shapes, the token's product scope (401/1), then lookups and the license rules;
-6. anything unexpected: 500/1 "Server error" (the traceback goes to ``wsgi.errors``).
+2. the path: unknown, 404/1; then the method: generation 1 takes POST only, generation 2 the
+   methods of :mod:`~license_guard.emulator.keymint.routes_v2`; another, 405/1 with ``Allow``;
+3. the access token: missing, malformed, or unknown, 401/1 "Invalid access token" (generation 2
+   says "Missing Authorization header" when there is no such header at all);
+4. generation 2 only: admin scope (``/key/sign``): another token, 403/1 "Insufficient
+   permissions for this operation";
+5. the body: not a JSON object, 400/1 (too large, 413/1); generation 2's query-only calls
+   read the query instead;
+6. generation 2 only: ``Idempotency-Key`` on a mutating call
+   (:mod:`~license_guard.emulator.keymint.idempotency`): replay, or 422/1 for a reused key;
+7. the endpoint's own checks (:mod:`~license_guard.emulator.keymint.endpoints`,
+   :mod:`~license_guard.emulator.keymint.endpoints_v2`): required fields, their shapes, the
+   token's product scope (401/1), then lookups and the license rules;
+8. anything unexpected: 500/1 "Server error" (the traceback goes to ``wsgi.errors``).
 
 Every answer carries ``Content-Type``, ``Content-Length`` and a ``Date`` header taken from the
 emulator's clock (a client uses it as trusted time). Requests under ``/_emulator/`` go to the
@@ -29,6 +38,16 @@ from license_guard.emulator.dates import http_date
 from license_guard.emulator.errors import Code, KeymintError
 from license_guard.emulator.faults import FaultKind, Faults, SocketFault, TokenLimited
 from license_guard.emulator.keymint.endpoints import ENDPOINTS, Caller
+from license_guard.emulator.keymint.endpoints_v2 import Call, Rules
+from license_guard.emulator.keymint.idempotency import IdempotentAnswers, fingerprint
+from license_guard.emulator.keymint.routes_v2 import (
+    INSUFFICIENT_PERMISSIONS,
+    MISSING_AUTHORIZATION,
+    ROUTES,
+    Route,
+    Source,
+    methods_of,
+)
 from license_guard.emulator.keymint.service import KeymintService, Message
 from license_guard.emulator.requestlog import RequestLog, RequestRecord
 from license_guard.emulator.responses import (
@@ -57,12 +76,16 @@ class EmulatorApp:
         self,
         *,
         service: KeymintService,
+        rules: Rules,
+        idempotent: IdempotentAnswers,
         faults: Faults,
         clock: Clock,
         log: RequestLog,
         control: Control | None = None,
     ) -> None:
         self._service = service
+        self._rules = rules
+        self._idempotent = idempotent
         self._faults = faults
         self._clock = clock
         self._log = log
@@ -132,7 +155,7 @@ class EmulatorApp:
     def _api(self, request: Request) -> Response:
         endpoint = ENDPOINTS.get(request.path)
         if endpoint is None:
-            return unknown_endpoint(request.path)
+            return self._api_v2(request)
         if request.method != "POST":
             return error(
                 405, Code.REQUEST, f"Method {request.method} not allowed", (("Allow", "POST"),)
@@ -146,3 +169,44 @@ class EmulatorApp:
         except KeymintError as exc:
             return refusal(exc)
         return json_response(200, reply.body)
+
+    def _api_v2(self, request: Request) -> Response:
+        methods = methods_of(request.path)
+        if not methods:
+            return unknown_endpoint(request.path)
+        route = ROUTES.get((request.method, request.path))
+        if route is None:
+            allow = (("Allow", ", ".join(methods)),)
+            return error(405, Code.REQUEST, f"Method {request.method} not allowed", allow)
+        try:
+            call = self._v2_call(request, route)
+            idempotency_key = request.headers.get("idempotency-key")
+            if idempotency_key is None or request.method == "GET":
+                return self._run_v2(route, call)
+            return self._idempotent.answer(
+                call.caller.token.token,
+                idempotency_key,
+                fingerprint(request.method, request.path, request.query, request.body),
+                lambda: self._run_v2(route, call),
+            )
+        except KeymintError as exc:
+            return refusal(exc)
+
+    def _v2_call(self, request: Request, route: Route) -> Call:
+        """The token, its scope and the fields; raises KeymintError (401, 403, 400, 413)."""
+        if "authorization" not in request.headers:
+            raise KeymintError(401, Code.REQUEST, MISSING_AUTHORIZATION)
+        token = None if request.token is None else self._service.authenticate(request.token)
+        if token is None:
+            raise KeymintError(401, Code.REQUEST, Message.INVALID_TOKEN)
+        if route.admin and not token.admin:
+            raise KeymintError(403, Code.REQUEST, INSUFFICIENT_PERMISSIONS)
+        params = request.query if route.source is Source.QUERY else request.json_object()
+        return Call(Caller(token, request.remote_addr), params, request.headers)
+
+    def _run_v2(self, route: Route, call: Call) -> Response:
+        try:
+            reply = route.endpoint(self._rules, call)
+        except KeymintError as exc:
+            return refusal(exc)
+        return json_response(reply.status, reply.body)

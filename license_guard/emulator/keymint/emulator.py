@@ -14,8 +14,13 @@ from license_guard.clock import Clock, SystemClock, utc
 from license_guard.emulator.control import Control
 from license_guard.emulator.faults import Faults
 from license_guard.emulator.keymint.app import EmulatorApp
-from license_guard.emulator.keymint.records import AccessToken, Customer, Product, Seed
-from license_guard.emulator.keymint.service import KeymintService, Licensee
+from license_guard.emulator.keymint.customers import CustomerBook
+from license_guard.emulator.keymint.endpoints_v2 import Rules
+from license_guard.emulator.keymint.floating import FloatingSeats
+from license_guard.emulator.keymint.idempotency import IdempotentAnswers
+from license_guard.emulator.keymint.manage import KeyManagement
+from license_guard.emulator.keymint.records import AccessToken, Customer, Product, Seed, Session
+from license_guard.emulator.keymint.service import Gen1LimitField, KeymintService, Licensee
 from license_guard.emulator.keymint.store import Store
 from license_guard.emulator.requestlog import RequestLog
 from license_guard.emulator.serving import ServedEmulator
@@ -23,15 +28,23 @@ from license_guard.emulator.serving import ServedEmulator
 __all__ = ["Emulator"]
 
 _SEED_SETTING = "seed"
+_ADMIN_TOKEN_SETTING = "admin_token"  # noqa: S105  a setting's name, not a secret
 
 
 class Emulator(ServedEmulator):
-    """A Keymint-compatible licensing server (API generation 1) for tests, demos and development.
+    """A Keymint-compatible licensing server (API generations 1 and 2 at once, on one state) for
+    tests, demos and development.
 
     State lives in SQLite: in memory when *db_path* is None, else in that file, which a later
     ``Emulator(db_path)`` reopens as it was left. *clock* (default: the system clock) decides
-    expiry, timestamps and every response's ``Date`` header. *admin_secret* switches on the
-    ``/_emulator/`` control endpoint that lets another process inject faults.
+    expiry, timestamps, floating leases and every response's ``Date`` header. *admin_secret*
+    switches on the ``/_emulator/`` control endpoint that lets another process inject faults.
+
+    Two switches answer the way a reading of the documents the emulator cannot settle would:
+    *gen1_limit_field* spells generation 1's get-key seat limit ``"usage_limit"`` (the default,
+    as documented), ``"max_activations"`` (SDK 0.1.0's types) or ``"both"``; *expired_as_invalid*
+    makes activation (both generations), floating checkout and signing of an expired key answer
+    404/1 "Invalid license key", as the SDK 2.7.0 docstring reads, instead of 403/2.
 
     Serve it in process with :attr:`wsgi_app` or :meth:`transport`, or over a socket with
     :class:`~license_guard.emulator.EmulatorServer`. Methods that mirror an endpoint raise
@@ -46,10 +59,24 @@ class Emulator(ServedEmulator):
         clock: Clock | None = None,
         *,
         admin_secret: str | None = None,
+        gen1_limit_field: Gen1LimitField = "usage_limit",
+        expired_as_invalid: bool = False,
     ) -> None:
+        if gen1_limit_field not in ("usage_limit", "max_activations", "both"):
+            raise ValueError("gen1_limit_field must be usage_limit, max_activations or both")
         self.clock: Clock = SystemClock() if clock is None else clock
         self._store = Store(db_path)
-        self._service = KeymintService(self._store, self.clock)
+        self._service = KeymintService(
+            self._store,
+            self.clock,
+            expired_as_invalid=expired_as_invalid,
+            gen1_limit_field=gen1_limit_field,
+        )
+        self._manage = KeyManagement(self._store, self.clock, self._service)
+        self._seats = FloatingSeats(self._store, self.clock, self._service)
+        rules = Rules(
+            self._service, self._manage, self._seats, CustomerBook(self._store, self.clock)
+        )
         self._log = RequestLog()
         #: Switch faults on and off here; see :class:`~license_guard.emulator.Faults`.
         self.faults = Faults(self.clock)
@@ -57,6 +84,8 @@ class Emulator(ServedEmulator):
         #: The WSGI application serving the API (and the control endpoint, if any).
         self.wsgi_app = EmulatorApp(
             service=self._service,
+            rules=rules,
+            idempotent=IdempotentAnswers(self._store, self.clock),
             faults=self.faults,
             clock=self.clock,
             log=self._log,
@@ -106,12 +135,28 @@ class Emulator(ServedEmulator):
         """Every product, active or not, oldest first."""
         return self._service.products()
 
-    def create_access_token(self, product_id: str | None = None) -> str:
-        """Create an ``at_…`` token for *product_id*, or a global one when None.
+    def create_access_token(self, product_id: str | None = None, *, admin: bool = False) -> str:
+        """Create an ``at_…`` token for *product_id*, or a global one when None; an *admin* one
+        (global) may also call ``/key/sign``.
 
-        Raises KeymintError (404) when *product_id* names no product.
+        Raises KeymintError (404) when *product_id* names no product, ValueError for an admin
+        token with a *product_id*.
         """
-        return self._service.create_access_token(product_id)
+        return self._service.create_access_token(product_id, admin=admin)
+
+    def admin_token(self) -> str:
+        """This database's admin token: made on first call, the same one after a restart."""
+        stored = self._service.setting(_ADMIN_TOKEN_SETTING)
+        if stored is None:
+            stored = self.create_access_token(admin=True)
+            self._service.set_setting(_ADMIN_TOKEN_SETTING, stored)
+        return stored
+
+    @property
+    def public_key_pem(self) -> str:
+        """The SPKI PEM of the key that signs offline licenses (``/key/sign``), for
+        ``keymint.verify_offline_license``. Made on first use, kept in the database."""
+        return self._manage.signing_key().public_pem
 
     def access_tokens(self) -> list[AccessToken]:
         """Every access token, oldest first (their reprs show only the last 4 characters)."""
@@ -157,7 +202,7 @@ class Emulator(ServedEmulator):
             expiry = self._service.default_expiry() if expires_at is None else utc(expires_at)
         return self._service.create_key(
             product_id, uses_per_key=uses_per_key, expires_at=expiry, customer_id=customer_id
-        )
+        )[0]
 
     def key_info(self, product_id: str, license_key: str) -> dict[str, Any]:
         """The ``data`` object ``/get-key`` answers with (``license`` and ``customer``)."""
@@ -182,6 +227,10 @@ class Emulator(ServedEmulator):
     def unblock_key(self, product_id: str, license_key: str) -> None:
         """Unblock the key."""
         self._service.set_blocked(product_id, license_key, False)
+
+    def floating_sessions(self, product_id: str, license_key: str) -> list[Session]:
+        """The live floating sessions of a key, oldest first (lapsed ones are forgotten)."""
+        return self._seats.sessions(product_id, license_key)
 
     # Serving and observing.
 

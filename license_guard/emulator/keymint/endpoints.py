@@ -4,7 +4,8 @@ Each endpoint checks its body in this order and stops at the first failure:
 
 1. required fields present (absent or null): 400/1 "Missing required params";
 2. every field's type and length (productId 22..256, licenseKey 23..256, hostId and deviceTag
-   1..64, usesPerKey a numeric string >= 1, expiryDate ISO 8601, customerId xor newCustomer): 400/1;
+   1..64, usesPerKey or maxActivations (not both) a numeric string >= 1, expiryDate ISO 8601,
+   customerId xor newCustomer): 400/1;
 3. the access token may act on ``productId`` (a token scoped to another product): 401/1;
 4. the lookups and rules of
    :class:`~license_guard.emulator.keymint.service.KeymintService` (404, 403, 409).
@@ -16,20 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any
 
-from license_guard.emulator.dates import parse_iso8601
 from license_guard.emulator.errors import Code, KeymintError
+from license_guard.emulator.keymint.params import (
+    expiry_date,
+    invalid,
+    limit,
+    new_customer,
+    require,
+    required_text,
+    text,
+)
 from license_guard.emulator.keymint.records import AccessToken
-from license_guard.emulator.keymint.service import KeymintService, Message, NewCustomer
+from license_guard.emulator.keymint.service import KeymintService, Message
 
 __all__ = ["ENDPOINTS", "Caller", "Endpoint", "Reply"]
-
-#: The largest ``usesPerKey`` accepted: SQLite stores 64-bit integers, and no test needs more.
-_MAX_USES = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -47,111 +52,58 @@ class Caller:
 
 @dataclass(frozen=True)
 class Reply:
-    """A successful answer: HTTP 200 and a JSON object that starts with ``"code": 0``."""
+    """A successful answer: a JSON object that starts with ``"code": 0`` (generation 2's
+    ``/customer/keys`` answers a list), HTTP 200 unless said otherwise."""
 
-    body: Mapping[str, Any]
+    body: Mapping[str, Any] | list[Any]
+    status: int = 200
 
 
 Endpoint = Callable[[KeymintService, Caller, Mapping[str, Any]], Reply]
 
 
-def _invalid(message: str) -> KeymintError:
-    return KeymintError(int(HTTPStatus.BAD_REQUEST), Code.REQUEST, message)
-
-
-def _require(body: Mapping[str, Any], *names: str) -> None:
-    if any(body.get(name) is None for name in names):
-        raise _invalid(Message.MISSING_PARAMS)
-
-
-def _text(body: Mapping[str, Any], name: str, shortest: int, longest: int) -> str | None:
-    """The string field *name* (None when absent or null), or 400 when its shape is wrong."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not shortest <= len(value) <= longest:
-        raise _invalid(f"Invalid {name}: expected a string of {shortest} to {longest} characters")
-    return value
-
-
-def _required_text(body: Mapping[str, Any], name: str, shortest: int, longest: int) -> str:
-    value = _text(body, name, shortest, longest)
-    if value is None:  # _require ran first; this only narrows the type
-        raise _invalid(Message.MISSING_PARAMS)
-    return value
-
-
 def _product_id(body: Mapping[str, Any]) -> str:
-    return _required_text(body, "productId", 22, 256)
+    return required_text(body, "productId", 22, 256)
 
 
 def _license_key(body: Mapping[str, Any]) -> str:
-    return _required_text(body, "licenseKey", 23, 256)
+    return required_text(body, "licenseKey", 23, 256)
 
 
-def _uses_per_key(body: Mapping[str, Any]) -> int | None:
-    value = body.get("usesPerKey")
-    if value is None:
-        return None
-    if not (isinstance(value, str) and value.isascii() and value.isdigit()):
-        raise _invalid('Invalid usesPerKey: expected a numeric string such as "5"')
-    uses = int(value)
-    if not 1 <= uses <= _MAX_USES:
-        raise _invalid(f"Invalid usesPerKey: expected a number from 1 to {_MAX_USES}")
-    return uses
-
-
-def _expiry_date(body: Mapping[str, Any]) -> datetime | None:
-    value = body.get("expiryDate")
-    if value is None:
-        return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        return parse_iso8601(value)
-    except ValueError:
-        raise _invalid(
-            "Invalid expiryDate: expected ISO 8601 such as 2024-12-31T23:59:59Z"
-        ) from None
-
-
-def _new_customer(body: Mapping[str, Any]) -> NewCustomer | None:
-    value = body.get("newCustomer")
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise _invalid("Invalid newCustomer: expected an object with a name")
-    name = _text(value, "name", 1, 256)
-    if name is None:
-        raise _invalid(Message.MISSING_PARAMS)
-    return NewCustomer(name, _text(value, "email", 3, 256))
+def _seat_limit(body: Mapping[str, Any]) -> int | None:
+    """``usesPerKey`` (the seeds' name) or ``maxActivations`` (SDK 0.1.0's), not both."""
+    if body.get("usesPerKey") is not None and body.get("maxActivations") is not None:
+        raise invalid("Invalid params: give usesPerKey or maxActivations, not both")
+    if body.get("maxActivations") is not None:
+        return limit(body, "maxActivations")
+    return limit(body, "usesPerKey")
 
 
 def _create_key(service: KeymintService, caller: Caller, body: Mapping[str, Any]) -> Reply:
-    _require(body, "productId")
+    require(body, "productId")
     product_id = _product_id(body)
-    uses = _uses_per_key(body)
-    expires_at = _expiry_date(body)
-    customer_id = _text(body, "customerId", 1, 256)
-    new_customer = _new_customer(body)
-    if customer_id is not None and new_customer is not None:
-        raise _invalid("Invalid params: give customerId or newCustomer, not both")
+    uses = _seat_limit(body)
+    expires_at = expiry_date(body)
+    customer_id = text(body, "customerId", 1, 256)
+    customer = new_customer(body)
+    if customer_id is not None and customer is not None:
+        raise invalid("Invalid params: give customerId or newCustomer, not both")
     caller.authorize(product_id)
-    key = service.create_key(
+    (key,) = service.create_key(
         product_id,
         uses_per_key=uses,
         expires_at=expires_at or service.default_expiry(),
         customer_id=customer_id,
-        new_customer=new_customer,
+        new_customer=customer,
     )
     return Reply({"code": Code.OK, "key": key})
 
 
 def _activate_key(service: KeymintService, caller: Caller, body: Mapping[str, Any]) -> Reply:
-    _require(body, "productId", "licenseKey", "hostId")
+    require(body, "productId", "licenseKey", "hostId")
     product_id, license_key = _product_id(body), _license_key(body)
-    host_id = _required_text(body, "hostId", 1, 64)
-    device_tag = _text(body, "deviceTag", 1, 64)
+    host_id = required_text(body, "hostId", 1, 64)
+    device_tag = text(body, "deviceTag", 1, 64)
     caller.authorize(product_id)
     licensee = service.activate(
         product_id,
@@ -171,16 +123,16 @@ def _activate_key(service: KeymintService, caller: Caller, body: Mapping[str, An
 
 
 def _get_key(service: KeymintService, caller: Caller, body: Mapping[str, Any]) -> Reply:
-    _require(body, "productId", "licenseKey")
+    require(body, "productId", "licenseKey")
     product_id, license_key = _product_id(body), _license_key(body)
     caller.authorize(product_id)
     return Reply({"code": Code.OK, "data": service.key_info(product_id, license_key)})
 
 
 def _deactivate_key(service: KeymintService, caller: Caller, body: Mapping[str, Any]) -> Reply:
-    _require(body, "productId", "licenseKey")
+    require(body, "productId", "licenseKey")
     product_id, license_key = _product_id(body), _license_key(body)
-    host_id = _text(body, "hostId", 1, 64)
+    host_id = text(body, "hostId", 1, 64)
     caller.authorize(product_id)
     message = service.deactivate(product_id, license_key, host_id)
     return Reply({"code": Code.OK, "message": message})
@@ -188,7 +140,7 @@ def _deactivate_key(service: KeymintService, caller: Caller, body: Mapping[str, 
 
 def _blocking(blocked: bool) -> Endpoint:
     def endpoint(service: KeymintService, caller: Caller, body: Mapping[str, Any]) -> Reply:
-        _require(body, "productId", "licenseKey")
+        require(body, "productId", "licenseKey")
         product_id, license_key = _product_id(body), _license_key(body)
         caller.authorize(product_id)
         message = service.set_blocked(product_id, license_key, blocked)

@@ -12,10 +12,11 @@ the last slot of a key cannot both get it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 from license_guard.clock import Clock
 from license_guard.emulator import ids
@@ -25,12 +26,25 @@ from license_guard.emulator.keymint.records import (
     AccessToken,
     Customer,
     Device,
+    Floating,
     LicenseKey,
     Product,
 )
 from license_guard.emulator.keymint.store import Store, Transaction
 
-__all__ = ["KeymintService", "Licensee", "Message", "NewCustomer"]
+__all__ = [
+    "Gen1LimitField",
+    "KeyDetails",
+    "KeyTerms",
+    "KeymintService",
+    "Licensee",
+    "Message",
+    "NewCustomer",
+]
+
+#: How generation-1 get-key spells the seat limit: the documented ``usage_limit``, the SDK 0.1.0
+#: types' ``max_activations`` instead, or both.
+Gen1LimitField = Literal["usage_limit", "max_activations", "both"]
 
 
 class Message:
@@ -64,6 +78,27 @@ class NewCustomer:
 
 
 @dataclass(frozen=True)
+class KeyTerms:
+    """What generation 2 adds to a new key: floating seats and the fields it only stores."""
+
+    floating: Floating | None = None
+    metadata: dict[str, Any] | None = None
+    version_id: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None
+    #: Makes the key's text (generation 2's ``format``); the default is ``XXXXX-XXXXX-…``.
+    make_key: Callable[[], str] = field(default=ids.new_license_key, compare=False)
+
+
+@dataclass(frozen=True)
+class KeyDetails:
+    """A key with its devices (in activation order) and its customer, read together."""
+
+    key: LicenseKey
+    devices: list[Device]
+    customer: Customer | None
+
+
+@dataclass(frozen=True)
 class Licensee:
     """Who a key is licensed to, as activate-key reports it (both None when it has no customer)."""
 
@@ -86,9 +121,18 @@ class KeymintService:
     :class:`~license_guard.clock.ManualClock` forward instead of waiting.
     """
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        expired_as_invalid: bool = False,
+        gen1_limit_field: Gen1LimitField = "usage_limit",
+    ) -> None:
         self._store = store
         self._clock = clock
+        self.expired_as_invalid = expired_as_invalid
+        self._gen1_limit_field = gen1_limit_field
 
     def default_expiry(self) -> datetime:
         """When a key created now expires if nobody says: one calendar month from now."""
@@ -114,12 +158,16 @@ class KeymintService:
         with self._store.transaction() as tx:
             return tx.products()
 
-    def create_access_token(self, product_id: str | None = None) -> str:
-        """Create an ``at_…`` token for one product, or for every product when None.
+    def create_access_token(self, product_id: str | None = None, *, admin: bool = False) -> str:
+        """Create an ``at_…`` token for one product, or for every product when None; an *admin*
+        token is global and may also sign offline licenses.
 
-        Raises :class:`KeymintError` (404) when *product_id* names no product.
+        Raises :class:`KeymintError` (404) when *product_id* names no product, and
+        :class:`ValueError` for an admin token scoped to a product.
         """
-        token = AccessToken(ids.new_access_token(), product_id, self._clock.now())
+        if admin and product_id is not None:
+            raise ValueError("an admin token is global: give no product_id")
+        token = AccessToken(ids.new_access_token(), product_id, self._clock.now(), admin=admin)
         with self._store.transaction() as tx:
             if product_id is not None and tx.product(product_id) is None:
                 raise _refuse(HTTPStatus.NOT_FOUND, Code.REQUEST, f"Product {product_id} not found")
@@ -143,6 +191,11 @@ class KeymintService:
         """
         with self._store.transaction() as tx:
             return self._add_customer(tx, NewCustomer(name, email), active=active).id
+
+    def add_customer_in(self, tx: Transaction, new: NewCustomer) -> str:
+        """Create an active customer inside an open transaction; returns its id (409/2 for a
+        taken e-mail)."""
+        return self._add_customer(tx, new, active=True).id
 
     def _add_customer(self, tx: Transaction, new: NewCustomer, *, active: bool) -> Customer:
         if new.email is not None and tx.email_taken(new.email):
@@ -176,33 +229,54 @@ class KeymintService:
         expires_at: datetime | None,
         customer_id: str | None = None,
         new_customer: NewCustomer | None = None,
-    ) -> str:
-        """Create a key and return it; ``None`` limits and expiry mean unlimited and never.
+        terms: KeyTerms | None = None,
+        count: int = 1,
+    ) -> list[str]:
+        """Create *count* keys alike and return them; ``None`` limits and expiry mean unlimited
+        and never.
 
         Raises :class:`KeymintError`: 404/1 for an unknown or inactive product, 404/2 for an
-        unknown customer, 409/2 when the new customer's e-mail is taken; nothing is stored then.
-        Raises :class:`ValueError` when both *customer_id* and *new_customer* are given.
+        unknown customer, 409/2 when the new customer's e-mail is taken, 409/1 when *terms*
+        makes no unused key text; nothing is stored then. Raises :class:`ValueError` when both
+        *customer_id* and *new_customer* are given.
         """
         if customer_id is not None and new_customer is not None:
             raise ValueError("give customer_id or new_customer, not both")
+        terms = terms or KeyTerms()
         with self._store.transaction() as tx:
             self._active_product(tx, product_id)
             if new_customer is not None:
                 customer_id = self._add_customer(tx, new_customer, active=True).id
             elif customer_id is not None and tx.customer(customer_id) is None:
                 raise _customer_not_found(customer_id)
-            key = LicenseKey(
-                id=ids.new_license_id(),
-                key=ids.new_license_key(),
-                product_id=product_id,
-                customer_id=customer_id,
-                usage_limit=uses_per_key,
-                expires_at=expires_at,
-                blocked=False,
-                created_at=self._clock.now(),
-            )
-            tx.insert_key(key)
-        return key.key
+            keys = []
+            for _ in range(count):
+                key = LicenseKey(
+                    id=ids.new_license_id(),
+                    key=self._unused_key_text(tx, terms.make_key),
+                    product_id=product_id,
+                    customer_id=customer_id,
+                    usage_limit=uses_per_key,
+                    expires_at=expires_at,
+                    blocked=False,
+                    created_at=self._clock.now(),
+                    floating=terms.floating,
+                    metadata=terms.metadata,
+                    version_id=terms.version_id,
+                    allowed_hosts=terms.allowed_hosts,
+                )
+                tx.insert_key(key)
+                keys.append(key.key)
+        return keys
+
+    @staticmethod
+    def _unused_key_text(tx: Transaction, make_key: Callable[[], str]) -> str:
+        # A narrow custom format can run out of texts; a few draws tell that from bad luck.
+        for _ in range(20):
+            text = make_key()
+            if tx.execute("SELECT 1 FROM license_keys WHERE key = ?", (text,)).fetchone() is None:
+                return text
+        raise _refuse(HTTPStatus.CONFLICT, Code.REQUEST, "No unused key left in this key format")
 
     def activate(
         self,
@@ -220,11 +294,10 @@ class KeymintService:
         then accepted again without taking another; otherwise 403/2 when every slot is taken.
         """
         with self._store.transaction() as tx:
-            key = self._key(tx, product_id, license_key)
+            key = self.key_in(tx, product_id, license_key)
             if key.blocked:
                 raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.BLOCKED)
-            if key.expires_at is not None and self._clock.now() >= key.expires_at:
-                raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.EXPIRED)
+            self.check_not_expired(key)
             customer = None if key.customer_id is None else tx.customer(key.customer_id)
             if customer is not None and not customer.active:
                 raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.CUSTOMER_INACTIVE)
@@ -244,13 +317,31 @@ class KeymintService:
             return Licensee(None, None)
         return Licensee(customer.name, customer.email)
 
+    def check_not_expired(self, key: LicenseKey) -> None:
+        """Raise the refusal for an expired *key*: 403/2 "License expired", or 404/1 "Invalid
+        license key" when the emulator answers expired keys as unknown ones."""
+        if key.expires_at is not None and self._clock.now() >= key.expires_at:
+            if self.expired_as_invalid:
+                raise _refuse(HTTPStatus.NOT_FOUND, Code.REQUEST, Message.INVALID_KEY)
+            raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.EXPIRED)
+
+    def key_details(self, product_id: str, license_key: str) -> KeyDetails:
+        """The key, its devices and its customer. Works on blocked and expired keys.
+
+        Raises :class:`KeymintError` (404/1) for an unknown or inactive product or unknown key.
+        """
+        with self._store.transaction() as tx:
+            key = self.key_in(tx, product_id, license_key)
+            customer = None if key.customer_id is None else tx.customer(key.customer_id)
+            return KeyDetails(key, tx.devices(key.id), customer)
+
     def key_info(self, product_id: str, license_key: str) -> dict[str, Any]:
         """The ``data`` object of get-key, ready for JSON. Works on blocked and expired keys.
 
         Raises :class:`KeymintError` (404/1) for an unknown or inactive product or unknown key.
         """
         with self._store.transaction() as tx:
-            key = self._key(tx, product_id, license_key)
+            key = self.key_in(tx, product_id, license_key)
             devices = tx.devices(key.id)
             customer = None if key.customer_id is None else tx.customer(key.customer_id)
         license_data = {
@@ -258,6 +349,7 @@ class KeymintService:
             "key": key.key,
             "product_id": key.product_id,
             "usage_limit": key.usage_limit,
+            "max_activations": key.usage_limit,
             "activations": len(devices),
             "devices": [
                 {
@@ -271,6 +363,10 @@ class KeymintService:
             "activated": bool(devices),
             "expiration_date": None if key.expires_at is None else iso_z(key.expires_at),
         }
+        if self._gen1_limit_field == "usage_limit":
+            del license_data["max_activations"]
+        elif self._gen1_limit_field == "max_activations":
+            del license_data["usage_limit"]
         customer_data = None
         if customer is not None:
             customer_data = {
@@ -288,7 +384,7 @@ class KeymintService:
         the key holds no slot at all, 404/1 "Device not found" when *host_id* holds none.
         """
         with self._store.transaction() as tx:
-            key = self._key(tx, product_id, license_key)
+            key = self.key_in(tx, product_id, license_key)
             if not tx.devices(key.id):
                 raise _refuse(HTTPStatus.FORBIDDEN, Code.LICENSE, Message.NOT_ACTIVATED)
             if host_id is None:
@@ -304,7 +400,7 @@ class KeymintService:
         Raises :class:`KeymintError` (404/1) for an unknown or inactive product or unknown key.
         """
         with self._store.transaction() as tx:
-            key = self._key(tx, product_id, license_key)
+            key = self.key_in(tx, product_id, license_key)
             tx.set_key_blocked(key.id, blocked)
         return Message.KEY_BLOCKED if blocked else Message.KEY_UNBLOCKED
 
@@ -329,7 +425,8 @@ class KeymintService:
             raise _refuse(HTTPStatus.NOT_FOUND, Code.REQUEST, Message.PRODUCT_NOT_FOUND)
         return product
 
-    def _key(self, tx: Transaction, product_id: str, license_key: str) -> LicenseKey:
+    def key_in(self, tx: Transaction, product_id: str, license_key: str) -> LicenseKey:
+        """The key inside an open transaction; 404/1 for an unknown or inactive product or key."""
         self._active_product(tx, product_id)
         key = tx.key(product_id, license_key)
         if key is None:

@@ -12,6 +12,7 @@ them. Nothing in it is a real secret.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,62 +20,20 @@ from contextlib import contextmanager
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from license_guard.emulator.errors import EmulatorError
 from license_guard.emulator.keymint.records import (
     AccessToken,
     Customer,
     Device,
+    Floating,
     LicenseKey,
     Product,
 )
+from license_guard.emulator.keymint.schema import migrate
 
 __all__ = ["Store", "Transaction"]
-
-_SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE products (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    active INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE access_tokens (
-    token TEXT PRIMARY KEY,
-    product_id TEXT REFERENCES products (id),
-    created_at TEXT NOT NULL
-);
-CREATE TABLE customers (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    email TEXT UNIQUE COLLATE NOCASE,
-    active INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE license_keys (
-    id TEXT PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    product_id TEXT NOT NULL REFERENCES products (id),
-    customer_id TEXT REFERENCES customers (id),
-    usage_limit INTEGER,
-    expires_at TEXT,
-    blocked INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE devices (
-    license_id TEXT NOT NULL REFERENCES license_keys (id),
-    host_id TEXT NOT NULL,
-    device_tag TEXT,
-    ip_address TEXT NOT NULL,
-    activated_at TEXT NOT NULL,
-    PRIMARY KEY (license_id, host_id)
-);
-CREATE TABLE settings (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
 
 # Another process holding the write lock keeps it for milliseconds; wait rather than fail.
 _BUSY_TIMEOUT_SECONDS = 10.0
@@ -93,6 +52,11 @@ class Transaction:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+
+    def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement: for the modules that own a table of their own (floating sessions,
+        idempotent answers) and keep its queries beside its rules."""
+        return self._db.execute(sql, parameters)
 
     # products
 
@@ -125,8 +89,8 @@ class Transaction:
     def insert_token(self, token: AccessToken) -> None:
         """Store a new access token."""
         self._db.execute(
-            "INSERT INTO access_tokens (token, product_id, created_at) VALUES (?, ?, ?)",
-            (token.token, token.product_id, _text(token.created_at)),
+            "INSERT INTO access_tokens (token, product_id, created_at, admin) VALUES (?, ?, ?, ?)",
+            (token.token, token.product_id, _text(token.created_at), token.admin),
         )
 
     def token(self, token: str) -> AccessToken | None:
@@ -176,24 +140,67 @@ class Transaction:
         )
         return cursor.rowcount == 1
 
+    def update_customer(self, customer: Customer) -> None:
+        """Store a customer's new name and e-mail (check :meth:`email_taken` first)."""
+        self._db.execute(
+            "UPDATE customers SET name = ?, email = ? WHERE id = ?",
+            (customer.name, customer.email, customer.id),
+        )
+
+    def delete_customer(self, customer_id: str) -> None:
+        """Remove a customer; their keys stay, without a customer."""
+        self._db.execute(
+            "UPDATE license_keys SET customer_id = NULL WHERE customer_id = ?", (customer_id,)
+        )
+        self._db.execute("DELETE FROM customers WHERE id = ?", (customer_id,))
+
+    def customer_by_email(self, email: str) -> Customer | None:
+        """The customer with *email* (compared without regard to case); None when there is none."""
+        row = self._db.execute("SELECT * FROM customers WHERE email = ?", (email,)).fetchone()
+        return None if row is None else _customer(row)
+
+    def customer_keys(self, customer_id: str) -> list[LicenseKey]:
+        """The keys of a customer, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM license_keys WHERE customer_id = ? ORDER BY created_at, rowid",
+            (customer_id,),
+        ).fetchall()
+        return [_license_key(row) for row in rows]
+
     # license keys
 
     def insert_key(self, key: LicenseKey) -> None:
         """Store a new license key."""
+        terms = _key_terms(key)
         self._db.execute(
             "INSERT INTO license_keys (id, key, product_id, customer_id, usage_limit, expires_at,"
-            " blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " blocked, created_at, max_sessions, heartbeat_interval, lease_duration, metadata,"
+            " version_id, allowed_hosts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key.id,
                 key.key,
                 key.product_id,
-                key.customer_id,
-                key.usage_limit,
-                _text(key.expires_at),
+                *terms[:3],
                 key.blocked,
                 _text(key.created_at),
+                *terms[3:],
             ),
         )
+
+    def update_key(self, key: LicenseKey) -> None:
+        """Store every changeable field of a key (customer, limits, expiry, floating, extras)."""
+        self._db.execute(
+            "UPDATE license_keys SET customer_id = ?, usage_limit = ?, expires_at = ?,"
+            " max_sessions = ?, heartbeat_interval = ?, lease_duration = ?, metadata = ?,"
+            " version_id = ?, allowed_hosts = ? WHERE id = ?",
+            (*_key_terms(key), key.id),
+        )
+
+    def delete_key(self, license_id: str) -> None:
+        """Remove a key with its devices and floating sessions."""
+        self._db.execute("DELETE FROM devices WHERE license_id = ?", (license_id,))
+        self._db.execute("DELETE FROM sessions WHERE license_id = ?", (license_id,))
+        self._db.execute("DELETE FROM license_keys WHERE id = ?", (license_id,))
 
     def key(self, product_id: str, key: str) -> LicenseKey | None:
         """The license key *key* of *product_id*; None when that product has no such key."""
@@ -286,14 +293,7 @@ class Store:
 
     def _migrate(self) -> None:
         with self.transaction():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-            elif version != _SCHEMA_VERSION:
-                raise EmulatorError(f"schema version {version}, expected {_SCHEMA_VERSION}")
+            migrate(self._db)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -324,7 +324,10 @@ def _product(row: sqlite3.Row) -> Product:
 
 def _token(row: sqlite3.Row) -> AccessToken:
     return AccessToken(
-        token=row["token"], product_id=row["product_id"], created_at=_when(row["created_at"])
+        token=row["token"],
+        product_id=row["product_id"],
+        created_at=_when(row["created_at"]),
+        admin=bool(row["admin"]),
     )
 
 
@@ -338,8 +341,28 @@ def _customer(row: sqlite3.Row) -> Customer:
     )
 
 
+def _key_terms(key: LicenseKey) -> tuple[Any, ...]:
+    """customer_id, usage_limit, expires_at, then the generation-2 columns, as stored."""
+    floating = key.floating
+    return (
+        key.customer_id,
+        key.usage_limit,
+        _text(key.expires_at),
+        None if floating is None else floating.max_sessions,
+        None if floating is None else floating.heartbeat_interval,
+        None if floating is None else floating.lease_duration,
+        None if key.metadata is None else json.dumps(key.metadata),
+        key.version_id,
+        None if key.allowed_hosts is None else json.dumps(list(key.allowed_hosts)),
+    )
+
+
 def _license_key(row: sqlite3.Row) -> LicenseKey:
     expires_at = row["expires_at"]
+    floating = None
+    if row["max_sessions"] is not None:
+        floating = Floating(row["max_sessions"], row["heartbeat_interval"], row["lease_duration"])
+    metadata, hosts = row["metadata"], row["allowed_hosts"]
     return LicenseKey(
         id=row["id"],
         key=row["key"],
@@ -349,6 +372,10 @@ def _license_key(row: sqlite3.Row) -> LicenseKey:
         expires_at=None if expires_at is None else _when(expires_at),
         blocked=bool(row["blocked"]),
         created_at=_when(row["created_at"]),
+        floating=floating,
+        metadata=None if metadata is None else json.loads(metadata),
+        version_id=row["version_id"],
+        allowed_hosts=None if hosts is None else tuple(json.loads(hosts)),
     )
 
 
