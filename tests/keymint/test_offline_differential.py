@@ -265,7 +265,8 @@ def _agree(text: str, keys: Keys, now: datetime) -> tuple[Verdict, Verdict]:
     theirs, ours = _sdk(text, keys, now), _ours(text, keys, now)
     if theirs != ours:
         assert theirs == ("rejected", "malformed"), (text, theirs, ours)
-        assert ours[0] == "rejected" and ours[1] in UNTRUSTED, (text, theirs, ours)
+        assert ours[0] == "rejected", (text, theirs, ours)
+        assert ours[1] in UNTRUSTED, (text, theirs, ours)
         assert _payload_unreadable(text), (text, theirs, ours)
     return theirs, ours
 
