@@ -34,6 +34,7 @@ from license_guard.backends.keymint.answers import (
     parse_customers,
     parse_deactivation,
     parse_key_details,
+    parse_signed_file,
 )
 from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
@@ -360,6 +361,39 @@ class KeymintAdmin:
         )
         return freed
 
+    def sign_offline_license(
+        self,
+        license_key: str,
+        host_id: str,
+        *,
+        product_id: str | None = None,
+        ttl: int | None = None,
+    ) -> str:
+        """A signed offline license (``.lic`` text) for the computer with *host_id*, for a
+        customer whose computer cannot reach the server (generation 2; needs an admin token).
+        Send it to them: ``guard.activate(key, signed_file=...)`` reads it. Takes no seat.
+
+        Args:
+            ttl: seconds the file vouches for (the server's default when None).
+
+        Raises:
+            ConfigurationError: generation 1, or a ttl that is not a positive whole number.
+            AccessTokenError: the token may not sign.
+            InvalidLicenseKeyError: the key is malformed or unknown for this product.
+            LicenseDeniedError: the key is blocked or expired.
+        """
+        path = self.api.require(self.api.sign_key, "Signing an offline license")
+        check_length("host ID", host_id, HOST_ID_LENGTH, ConfigurationError)
+        payload = {**self._key_payload(license_key, product_id), self.api.host_id: host_id}
+        if ttl is not None:
+            if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+                raise ConfigurationError("ttl must be a positive whole number of seconds.")
+            payload["ttl"] = ttl
+        response = self._send(ApiCall("POST", path, payload, self._idempotency()))
+        text = parse_signed_file(answer(response, messages=ADMIN_MESSAGES, with_code=False))
+        log.info("signed an offline license of key %s for host %s", redact(license_key), host_id)
+        return text
+
     # -- customers (generation 2) ----------------------------------------------------------------
 
     def create_customer(self, customer: NewCustomer) -> Customer:
@@ -476,9 +510,13 @@ class KeymintAdmin:
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """One write, with its own idempotency key (the same on each retry of it)."""
-        headers = {IDEMPOTENCY_HEADER: self._new_idempotency_key()}
-        response = self._send(ApiCall(method, path, payload, headers), idempotent=idempotent)
+        response = self._send(
+            ApiCall(method, path, payload, self._idempotency()), idempotent=idempotent
+        )
         return answer(response, messages=ADMIN_MESSAGES)
+
+    def _idempotency(self) -> dict[str, str]:
+        return {IDEMPOTENCY_HEADER: self._new_idempotency_key()}
 
     def _send(self, call: ApiCall, *, idempotent: bool = True) -> Response:
         deadline = Deadline(self.timeout, clock=self._clock)

@@ -18,14 +18,26 @@ import httpx
 Rewrite = Callable[[httpx.Request, int, Any], "tuple[int, Any] | None"]
 
 
-class Rewriting(httpx.BaseTransport):
-    """Passes each request to *inner* and lets *rewrite* change the answer."""
+# request -> (status, JSON body) to answer without asking the emulator, or None to ask it.
+Intercept = Callable[[httpx.Request], "tuple[int, Any] | None"]
 
-    def __init__(self, inner: httpx.BaseTransport, rewrite: Rewrite) -> None:
+
+class Rewriting(httpx.BaseTransport):
+    """Passes each request to *inner* and lets *rewrite* change the answer; *intercept* may
+    answer a request instead (the emulator then never sees it)."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, rewrite: Rewrite, intercept: Intercept | None = None
+    ) -> None:
         self.inner = inner
         self.rewrite = rewrite
+        self.intercept = intercept
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answered = self.intercept(request) if self.intercept is not None else None
+        if answered is not None:
+            content = json.dumps(answered[1]).encode()
+            return httpx.Response(answered[0], stream=httpx.ByteStream(content))
         response = self.inner.handle_request(request)
         raw = response.read()
         try:

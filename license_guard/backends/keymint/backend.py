@@ -296,7 +296,8 @@ class KeymintBackend(Backend):
             # "Existing activation": this host holds its seat already. get-key confirms it.
             return Activation(message=None, licensee_name=None, licensee_email=None)
         error = read_error(response)
-        if response.status == 403:
+        if response.status == 403 and isinstance(error, LicenseDeniedError):
+            # Only Keymint's own 403 is a refusal to explain; a proxy's is "could not ask".
             error = self._explain_refusal(error, license_key, host_id, deadline)
         elif isinstance(error, InvalidLicenseKeyError):
             error = self._explain_unknown(error, license_key, host_id, response, deadline)
