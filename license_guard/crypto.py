@@ -5,6 +5,8 @@
 * :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
 * :func:`load_ed25519_pem` and :func:`ed25519_pem`: an Ed25519 public key in SPKI PEM (Keymint's
   offline licenses), as raw bytes and the SPKI DER its key id is a digest of; and back.
+* :func:`load_ed25519_private_pem` and :func:`ed25519_private_pem`: an Ed25519 private key in
+  PKCS #8 PEM (the relay's signing key file), as raw bytes; and back.
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
 * :func:`new_ed25519_key`, :func:`ed25519_public_key`, :func:`sign_ed25519`,
   :func:`encrypt_aes256gcm`: the signing side of those formats, for the local Keygen and Keymint
@@ -37,10 +39,12 @@ __all__ = [
     "decrypt_aes256gcm",
     "derive_key",
     "ed25519_pem",
+    "ed25519_private_pem",
     "ed25519_public_key",
     "encrypt_aes256gcm",
     "hmac_sha256",
     "load_ed25519_pem",
+    "load_ed25519_private_pem",
     "new_ed25519_key",
     "open_sealed",
     "seal",
@@ -211,6 +215,52 @@ def ed25519_pem(public_key: bytes) -> str:
         raise CryptoError("an Ed25519 public key is 32 bytes")
     key = Ed25519PublicKey.from_public_bytes(public_key)
     return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def load_ed25519_private_pem(pem: str) -> bytes:
+    """The raw 32-byte Ed25519 private key of an unencrypted PKCS #8 PEM text.
+
+    Raises:
+        CryptoError: not PEM text, encrypted, not a private key, or not an Ed25519 one.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        load_pem_private_key,
+    )
+
+    if not isinstance(pem, str):
+        raise CryptoError("a PEM private key is text")
+    try:
+        key = load_pem_private_key(pem.encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # The original text may quote key material: keep only its type.
+        raise CryptoError(f"not an unencrypted PEM private key ({type(exc).__name__})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CryptoError("not an Ed25519 private key")
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def ed25519_private_pem(private_key: bytes) -> str:
+    """The unencrypted PKCS #8 PEM text of a raw 32-byte Ed25519 private key.
+
+    Raises:
+        CryptoError: the key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    key = Ed25519PrivateKey.from_private_bytes(private_key)
+    return key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
 
 
 def sha256(data: bytes) -> bytes:

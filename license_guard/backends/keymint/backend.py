@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     import httpx
 
     from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys
+    from license_guard.backends.keymint.relay_client import RelayClient
     from license_guard.http import Deadline, HttpClient, HttpSettings, Response
     from license_guard.lease import Lease
 
@@ -77,12 +78,18 @@ class KeymintBackend(Backend):
     """Keymint (https://keymint.dev), API generation 1 or 2 (docs/backends.md, "Generation 1
     or 2").
 
-    Use a token scoped to this one product: it ships inside the app, and Keymint's own docs
-    warn that client code can be read. The token is never logged, shown or stored.
+    Give it either an ``access_token`` (the app calls Keymint itself) or a ``relay_url`` (the
+    app calls the vendor's relay, :mod:`license_guard.relay`, and holds no token at all: see
+    docs/relay.md). A token ships inside the app, and Keymint's own docs warn that client code
+    can be read: if you use one, scope it to this one product. The token is never logged, shown
+    or stored.
 
     Args:
         product_id: the Keymint product id.
         access_token: a Keymint access token, preferably product-scoped.
+        relay_url: the vendor relay's URL, instead of a token. Needs ``public_keys``: every
+            answer is a signed offline license that must verify against them (the relay's key,
+            and Keymint's if the relay has Keymint sign), or it is not believed.
         base_url: the API root; the emulator's URL in tests and demos.
         api_generation: which generation of Keymint's API to speak: 1 (``/activate-key``...,
             the seed documents) or 2 (``/key/activate``..., Keymint's current SDK).
@@ -100,7 +107,8 @@ class KeymintBackend(Backend):
 
     Raises:
         ConfigurationError: a bad product id, token, generation, feature list or public key,
-            or offline activation without a public key.
+            offline activation without a public key, both or neither of a token and a relay,
+            or a relay without public keys.
     """
 
     name = "keymint"
@@ -109,7 +117,8 @@ class KeymintBackend(Backend):
         self,
         *,
         product_id: str,
-        access_token: str,
+        access_token: str | None = None,
+        relay_url: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         api_generation: Literal[1, 2] = DEFAULT_GENERATION,
         features: Iterable[str] | None = None,
@@ -120,8 +129,13 @@ class KeymintBackend(Backend):
         clock: Clock | None = None,
     ) -> None:
         check_length("product_id", product_id, PRODUCT_ID_LENGTH, ConfigurationError)
-        if not isinstance(access_token, str) or not access_token.strip():
-            raise ConfigurationError("KeymintBackend needs an access_token.")
+        if relay_url is not None and access_token is not None:
+            raise ConfigurationError(
+                "KeymintBackend takes an access_token or a relay_url, not both: an app that "
+                "uses a relay ships no token."
+            )
+        if relay_url is None and (not isinstance(access_token, str) or not access_token.strip()):
+            raise ConfigurationError("KeymintBackend needs an access_token or a relay_url.")
         self.product_id = product_id
         self.base_url = base_url
         self.api: KeymintApi = api_for(api_generation)
@@ -138,7 +152,11 @@ class KeymintBackend(Backend):
                 "licenses: KeymintBackend(public_keys=[...])."
             )
         self.allow_offline_activation = allow_offline_activation
-        self._access_token = access_token
+        self.relay_url = relay_url
+        self._relay: RelayClient | None = None
+        if relay_url is not None:
+            self._relay = self._relay_client(relay_url, http, transport, clock)
+        self._access_token = access_token or ""
         self._settings = http
         self._transport = transport
         self._clock = clock or SystemClock()
@@ -149,9 +167,37 @@ class KeymintBackend(Backend):
         self._known_expiry: dict[str, datetime] = {}
 
     def __repr__(self) -> str:
+        if self.relay_url is not None:
+            return f"KeymintBackend(product_id={self.product_id!r}, relay_url={self.relay_url!r})"
         return (
             f"KeymintBackend(product_id={self.product_id!r}, base_url={self.base_url!r}, "
             f"api_generation={self.api.generation}, access_token={redact(self._access_token)!r})"
+        )
+
+    def _relay_client(
+        self,
+        relay_url: str,
+        http: HttpSettings | None,
+        transport: httpx.BaseTransport | None,
+        clock: Clock | None,
+    ) -> RelayClient:
+        from license_guard.backends.keymint.offline import TrustedKeys
+        from license_guard.backends.keymint.relay_client import RelayClient
+
+        if not self._public_keys:
+            raise ConfigurationError(
+                "A relay's answers are believed only when they verify: "
+                "KeymintBackend(relay_url=..., public_keys=[...]) needs the relay's public key."
+            )
+        self._trusted = TrustedKeys(self._public_keys)
+        return RelayClient(
+            relay_url=relay_url,
+            product_id=self.product_id,
+            keys=self._trusted,
+            features=self.features,
+            http=http,
+            transport=transport,
+            clock=clock or SystemClock(),
         )
 
     # -- the Backend interface ----------------------------------------------------------------
@@ -159,9 +205,14 @@ class KeymintBackend(Backend):
     def activate(
         self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
     ) -> LicenseInfo:
-        """activate-key, then get-key for expiry, licensee and seats. See Backend.activate."""
+        """activate-key, then get-key for expiry, licensee and seats (or the relay's activate).
+        See Backend.activate."""
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        if self._relay is not None:
+            return self._relay.activate(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            )
         activation = self._activate(license_key, host_id, device_tag, deadline)
         details = self.get_key(license_key, deadline=deadline)
         if not details.license.lists(host_id):
@@ -173,9 +224,11 @@ class KeymintBackend(Backend):
     def validate(self, license_key: str, *, host_id: str, deadline: Deadline) -> LicenseInfo:
         """get-key, checked against this device; then activate-key, which takes no new seat
         for a listed device but is the only call that refuses a blocked key.
-        See Backend.validate.
+        With a relay, the relay's validate. See Backend.validate.
         """
         check_license_key(license_key)
+        if self._relay is not None:
+            return self._relay.validate(license_key, host_id=host_id, deadline=deadline)
         details = self.get_key(license_key, deadline=deadline)
         reason = _refusal(details, details.server_time, host_id, activated=True)
         if reason is not None:
@@ -184,8 +237,10 @@ class KeymintBackend(Backend):
         return self._info(details, activation, host_id)
 
     def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
-        """deactivate-key for this host. See Backend.deactivate."""
+        """deactivate-key for this host (or the relay's deactivate). See Backend.deactivate."""
         check_license_key(license_key)
+        if self._relay is not None:
+            return self._relay.deactivate(license_key, host_id=host_id, deadline=deadline)
         payload = {**self._key_payload(license_key), self.api.host_id: host_id}
         response = self._http.request(
             "POST", self.api.deactivate_key, json_body=payload, deadline=deadline
@@ -259,8 +314,11 @@ class KeymintBackend(Backend):
         Raises:
             InvalidLicenseKeyError: the key is unknown to this product.
             InvalidResponseError: the answer does not have the documented shape.
-            LicenseUnreachableError, ConfigurationError: as for any call.
+            LicenseUnreachableError, ConfigurationError: as for any call; ConfigurationError
+                with a relay, which never looks keys up.
         """
+        if self._relay is not None:
+            raise ConfigurationError("An app that uses a relay cannot look keys up.")
         response = self._send(self.api.key_lookup(self.product_id, license_key), deadline)
         if not 200 <= response.status < 300:
             error = read_error(response)
@@ -274,6 +332,8 @@ class KeymintBackend(Backend):
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
+        if self._relay is not None:
+            self._relay.close()
         if self._client is not None:
             self._client.close()
             self._client = None

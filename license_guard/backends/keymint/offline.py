@@ -33,7 +33,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -86,7 +86,11 @@ _CLASSES: dict[str, type[OfflineLicenseError]] = {
 
 
 class OfflineLicense(Record):
-    """A verified offline license. Times are aware UTC."""
+    """A verified offline license. Times are aware UTC.
+
+    ``claims`` holds every claim of the verified token, those the SDK does not read included
+    (the vendor relay's ``nonce`` and license facts; see :mod:`.relay_api`).
+    """
 
     license_key: str = field(repr=False)
     product_id: str
@@ -94,6 +98,7 @@ class OfflineLicense(Record):
     key_id: str
     issued_at: datetime | None
     expires_at: datetime
+    claims: Mapping[str, Any] | None = field(default=None, repr=False)
 
 
 class TrustedKeys:
@@ -222,6 +227,7 @@ def read_offline_license(
         key_id=kid,
         issued_at=_instant(iat),
         expires_at=expires_at,
+        claims=claims,
     )
 
 
