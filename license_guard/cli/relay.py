@@ -187,11 +187,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _log_to_stderr(args: argparse.Namespace) -> None:
-    """A server logs its warnings even without -v (the command configures DEBUG/INFO with
-    --debug/-v already)."""
+    """A server logs what it does (INFO) even without -v; --debug already set DEBUG."""
     import logging
 
     if not logging.getLogger().handlers:
         logging.basicConfig(
-            level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+            level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
         )
