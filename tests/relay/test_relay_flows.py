@@ -82,7 +82,7 @@ def test_the_relay_down_leaves_the_app_in_grace(
     relay = start_relay()
     guard = relayed_guards(relay.url, [relay.public_pem], activation_timeout=3.0)
     guard.activate(seed.license_key)
-    code, out, _ = relay.stop()
+    code, _, _ = relay.stop()
     assert code == 0
     with pytest.raises(LicenseUnreachableError):
         guard.revalidate()
