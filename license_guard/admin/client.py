@@ -30,7 +30,7 @@ from license_guard.backends.keymint.answers import (
     NewCustomer,
     iso_time,
     parse_created_key,
-    parse_customer,
+    parse_customer_answer,
     parse_customers,
     parse_deactivation,
     parse_key_details,
@@ -57,7 +57,6 @@ from license_guard.errors import (
     CustomerNotFoundError,
     DeviceDeactivatedError,
     InvalidLicenseKeyError,
-    InvalidResponseError,
     LicenseDeniedError,
     LicenseError,
     LicenseUnreachableError,
@@ -404,7 +403,7 @@ class KeymintAdmin:
             CustomerExistsError: a customer has this e-mail already.
         """
         path = self.api.require(self.api.customers, "Managing customers")
-        created = parse_customer(_data(self._write("POST", path, customer.to_json())))
+        created = parse_customer_answer(self._write("POST", path, customer.to_json()))
         log.info("created customer %s", created.id)
         return created
 
@@ -417,7 +416,7 @@ class KeymintAdmin:
         """
         path = self.api.require(self.api.customer_by_id, "Managing customers")
         response = self._send(ApiCall("GET", _query(path, customerId=customer_id), None, {}))
-        return parse_customer(_data(answer(response, messages=ADMIN_MESSAGES)))
+        return parse_customer_answer(answer(response, messages=ADMIN_MESSAGES))
 
     def list_customers(
         self, *, email: str | None = None, page: int = 1, limit: int = 100
@@ -578,10 +577,3 @@ def _query(path: str, **params: str) -> str:
     from urllib.parse import urlencode
 
     return f"{path}?{urlencode(params)}"
-
-
-def _data(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise InvalidResponseError("The licensing server's customer answer had no customer.")
-    return data
