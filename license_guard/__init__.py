@@ -16,6 +16,7 @@ from license_guard.errors import (
     CustomerNotFoundError,
     DeviceDeactivatedError,
     FeatureNotLicensedError,
+    FloatingSeatsTakenError,
     GracePeriodExpiredError,
     HostIdError,
     InvalidLicenseKeyError,
@@ -32,6 +33,7 @@ from license_guard.errors import (
     OfflineLicenseProductError,
     ProductNotFoundError,
     RateLimitedError,
+    SeatLostError,
     StorageError,
 )
 from license_guard.gate import Gate
@@ -52,6 +54,7 @@ __all__ = [
     "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "FloatingSeatsTakenError",
     "Gate",
     "GracePeriodExpiredError",
     "HostIdError",
@@ -76,6 +79,7 @@ __all__ = [
     "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
+    "SeatLostError",
     "StorageError",
     "SystemClock",
 ]

@@ -53,6 +53,7 @@ from license_guard.errors import (
     ConfigurationError,
     CustomerInactiveError,
     DeviceDeactivatedError,
+    FloatingSeatsTakenError,
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
@@ -61,16 +62,24 @@ from license_guard.errors import (
     LicenseError,
     LicenseExpiredError,
     OfflineLicenseError,
+    SeatLostError,
 )
 
 if TYPE_CHECKING:
     import httpx
 
     from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys
+    from license_guard.backends.keymint.seats import Seat
     from license_guard.http import Deadline, HttpClient, HttpSettings, Response
     from license_guard.lease import Lease
 
 __all__ = ["DEFAULT_BASE_URL", "KeymintBackend"]
+
+# Keymint's answers to a heartbeat or check-in that mean "no such seat any more": an unknown,
+# lapsed or checked-in session (404), a spent nonce or a bad signature (401), a key blocked or
+# expired meanwhile (403), a conflict (409). Keymint documents none of them; any one ends the
+# seat, and its nonce is never sent again.
+_SEAT_GONE = frozenset({401, 403, 404, 409})
 
 
 class KeymintBackend(Backend):
@@ -272,6 +281,91 @@ class KeymintBackend(Backend):
             self._known_expiry[license_key] = details.license.expires_at
         return details
 
+    # -- floating seats (generation 2) ---------------------------------------------------------
+
+    def checkout(
+        self,
+        license_key: str,
+        *,
+        host_id: str,
+        device_tag: str | None = None,
+        deadline: Deadline,
+    ) -> Seat:
+        """``/key/checkout``: take a floating seat for this host until its lease ends; keep
+        it with :meth:`renew_seat` every ``seat.heartbeat_every``, give it back with
+        :meth:`checkin`. A host that holds a seat already gets a fresh session in it.
+
+        Raises:
+            FloatingSeatsTakenError: every seat is in use on other computers (says how many).
+            LicenseDeniedError: the key is not floating, or is unknown, expired, blocked, or
+                its customer is inactive (the subclass says which).
+            LicenseUnreachableError, ConfigurationError: as for activate; generation 1.
+        """
+        from license_guard.backends.keymint.answers import parse_checkout
+        from license_guard.backends.keymint.seats import Seat
+
+        path = self.api.require(self.api.checkout, "A floating seat")
+        check_license_key(license_key)
+        check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        payload = {**self._key_payload(license_key), self.api.host_id: host_id}
+        if device_tag:
+            payload[self.api.device_tag] = device_tag[: DEVICE_TAG_LENGTH[1]]
+        response = self._http.request("POST", path, json_body=payload, deadline=deadline)
+        if 200 <= response.status < 300:
+            return Seat.taken(license_key, host_id, parse_checkout(answer(response)))
+        error = read_error(response)
+        if response.status == 403 and isinstance(error, LicenseDeniedError):
+            error = self._explain_checkout(error, license_key, deadline)
+        elif isinstance(error, InvalidLicenseKeyError):
+            error = self._explain_unknown(error, license_key, host_id, response, deadline)
+        raise error
+
+    def renew_seat(self, seat: Seat, *, deadline: Deadline) -> Seat:
+        """``/key/heartbeat``: extend *seat*; returns it with its new end and next nonce.
+
+        The nonce serves once: a heartbeat is repeated only when it surely never reached the
+        server, and any refusal means the seat is gone.
+
+        Raises:
+            SeatLostError: the server no longer knows the session (lapsed, checked in, or
+                refused the nonce or signature). Check out again.
+            LicenseUnreachableError: the server could not be asked; the seat holds until
+                ``seat.expires_at``.
+        """
+        from license_guard.backends.keymint.answers import parse_seat_renewal
+
+        path = self.api.require(self.api.heartbeat, "A floating seat")
+        response = self._seat_call(path, seat, deadline)
+        if 200 <= response.status < 300:
+            return seat.renewed(parse_seat_renewal(answer(response)))
+        error = read_error(response)
+        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+            lost = SeatLostError(
+                "This computer's seat of the license has ended: the licensing server no longer "
+                "holds it. Start the app again to take a seat.",
+                server_message=error.server_message,
+            )
+            lost.server_code = error.server_code
+            raise lost from error
+        raise error
+
+    def checkin(self, seat: Seat, *, deadline: Deadline) -> bool:
+        """``/key/checkin``: give *seat* back. Returns False when the server held it no more.
+
+        Raises:
+            LicenseUnreachableError: the server could not be asked; the seat stays taken
+                until ``seat.expires_at``.
+        """
+        path = self.api.require(self.api.checkin, "A floating seat")
+        response = self._seat_call(path, seat, deadline)
+        if 200 <= response.status < 300:
+            answer(response)
+            return True
+        error = read_error(response)
+        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+            return False  # lapsed, or checked in already: the seat is free either way
+        raise error
+
     def close(self) -> None:
         """Close the HTTP connection pool."""
         if self._client is not None:
@@ -384,6 +478,49 @@ class KeymintBackend(Backend):
                 "This license file is for another license key.", reason="wrong_key"
             )
         return offline
+
+    def _seat_call(self, path: str, seat: Seat, deadline: Deadline) -> Response:
+        payload = {**self._key_payload(seat.license_key), **seat.signed()}
+        # Not repeated after a failure that may have reached the server: its nonce is spent.
+        return self._http.request(
+            "POST", path, json_body=payload, deadline=deadline, idempotent=False
+        )
+
+    def _explain_checkout(
+        self, error: LicenseError, license_key: str, deadline: Deadline
+    ) -> LicenseError:
+        """Name the reason for a refused checkout: the key's state, else the server's words."""
+        try:
+            details = self.get_key(license_key, deadline=deadline)
+        except LicenseError:
+            details = None
+        if details is not None:
+            reason = _refusal(details, details.server_time or self._clock.now(), "")
+            if isinstance(reason, (LicenseExpiredError, CustomerInactiveError)):
+                return reason
+        said = (error.server_message or "").lower()
+        if "session" in said or "seat" in said:
+            seats = None if details is None else details.license.max_sessions
+            count = f"All {seats} seats" if seats else "Every seat"
+            taken = FloatingSeatsTakenError(
+                f"{count} of this license are in use on other computers. Close the app on one "
+                "of them, or try again later: a computer that stopped without closing the app "
+                "gives its seat back when its lease runs out.",
+                max_sessions=seats,
+                server_message=error.server_message,
+            )
+            taken.server_code = error.server_code
+            return taken
+        if "floating" in said:
+            return LicenseDeniedError(
+                "This license key is for one computer, not for shared (floating) use; contact "
+                "the vendor.",
+                server_message=error.server_message,
+            )
+        blocked = not said or "block" in said
+        return error_for(
+            LicenseBlockedError if blocked else LicenseDeniedError, error.server_message
+        )
 
     # -- helpers --------------------------------------------------------------------------------
 
