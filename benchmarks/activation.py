@@ -49,7 +49,7 @@ def measure(lab: Lab, mode: Mode) -> Figure:
             post("/get-key", key_body)
 
         def load() -> Any:
-            return guard.store.load(host_id=guard.host_id, product_id=seed.product_id)
+            return guard.store.load()
 
         lease = load()
         samples = {

@@ -111,8 +111,11 @@ class Lab:
             env["LG_BENCH_STORAGE"] = str(self.storage_dir)
         return env
 
-    def run(self, *args: str, env: Mapping[str, str] | None = None) -> ProcessRun:
-        """Run ``python *args`` to completion, timed from outside.
+    def run(
+        self, *args: str, env: Mapping[str, str] | None = None, python: str | None = None
+    ) -> ProcessRun:
+        """Run ``python *args`` to completion, timed from outside: this interpreter, or
+        *python* (another environment's, as the peers' comparison runs).
 
         Raises:
             RuntimeError: the process failed (its stderr is in the message).
@@ -120,7 +123,7 @@ class Lab:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, *args],
+            [python or sys.executable, *args],
             cwd=self.workdir,  # for ``-c`` the working folder comes first on sys.path
             env=self.environment() if env is None else env,
             capture_output=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from license_guard.backends import Backend, KeymintBackend, LicenseInfo
-from license_guard.clock import ManualClock, SystemClock
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -36,9 +34,6 @@ from license_guard.errors import (
     SeatLostError,
     StorageError,
 )
-from license_guard.gate import Gate
-from license_guard.guard import LicenseGuard
-from license_guard.status import LicenseState, LicenseStatus
 
 __version__ = "0.1.0"
 
@@ -86,13 +81,40 @@ __all__ = [
 
 
 if TYPE_CHECKING:
-    from license_guard.backends.keygen import KeygenBackend
+    from license_guard.backends import Backend, KeygenBackend, KeymintBackend, LicenseInfo
+    from license_guard.clock import ManualClock, SystemClock
+    from license_guard.gate import Gate
+    from license_guard.guard import LicenseGuard
+    from license_guard.status import LicenseState, LicenseStatus
+
+# Loaded on first use, so ``import license_guard.hostid`` (or any one part) does not load the
+# guard, the backends and the lease store with it; ``from license_guard import LicenseGuard``
+# loads what the guard needs and no more. Keygen's backend (and its signature code) loads only
+# for an app that uses it.
+_LAZY = {
+    "Backend": "license_guard.backends.base",
+    "Gate": "license_guard.gate",
+    "KeygenBackend": "license_guard.backends.keygen.backend",
+    "KeymintBackend": "license_guard.backends.keymint.backend",
+    "LicenseGuard": "license_guard.guard",
+    "LicenseInfo": "license_guard.backends.base",
+    "LicenseState": "license_guard.status",
+    "LicenseStatus": "license_guard.status",
+    "ManualClock": "license_guard.clock",
+    "SystemClock": "license_guard.clock",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Keygen's backend (and its signature code) loads on first use, not on every app start.
-    if name == "KeygenBackend":
-        from license_guard.backends.keygen import KeygenBackend
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        return KeygenBackend
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

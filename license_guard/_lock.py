@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from license_guard._fs import os_error_hint
+from license_guard._fs import make_private_folder, os_error_hint
 from license_guard.errors import StorageError
 
 __all__ = ["FileLock"]
@@ -26,12 +26,14 @@ _POLL_SECONDS = 0.02
 class FileLock:
     """An exclusive lock shared by every process (and thread) that names the same file.
 
-    Use as a context manager. Re-entrant within one thread, so a guard method that holds the
-    lock may call another that takes it again.
+    Use as a context manager (waiting up to *timeout* seconds), or ``with lock.within(seconds):``
+    for a caller with a deadline of its own. Either way one budget covers the whole wait: for
+    another thread of this process, then for another process. Re-entrant within one thread, so a
+    guard method that holds the lock may call another that takes it again.
 
     Raises (on enter):
-        StorageError: the lock file cannot be created, or another process held the lock for
-            longer than *timeout* seconds.
+        StorageError: the lock file cannot be created, or another thread or process held the
+            lock for longer than the seconds allowed.
     """
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
@@ -42,11 +44,7 @@ class FileLock:
         self._thread_lock = threading.RLock()
 
     def __enter__(self) -> FileLock:
-        if not self._thread_lock.acquire(timeout=self.timeout):
-            raise StorageError(
-                f"Timed out waiting for the license lock {self.path}.", path=self.path
-            )
-        self._enter(wait=True)
+        self._take(self.timeout)
         return self
 
     def __exit__(
@@ -56,6 +54,21 @@ class FileLock:
         tb: TracebackType | None,
     ) -> None:
         self._exit()
+
+    @contextlib.contextmanager
+    def within(self, seconds: float) -> Iterator[FileLock]:
+        """The lock, waiting at most *seconds* in all instead of *timeout*: a caller with a
+        deadline passes the seconds it has left. Zero or less takes the lock only if it is free
+        right now (or this thread already holds it).
+
+        Raises:
+            StorageError: as on enter.
+        """
+        self._take(seconds)
+        try:
+            yield self
+        finally:
+            self._exit()
 
     @contextlib.contextmanager
     def attempt(self) -> Iterator[bool]:
@@ -70,7 +83,7 @@ class FileLock:
         if not self._thread_lock.acquire(blocking=False):
             yield False
             return
-        if not self._enter(wait=False):
+        if not self._enter(give_up=None, seconds=0.0):
             yield False
             return
         try:
@@ -78,11 +91,26 @@ class FileLock:
         finally:
             self._exit()
 
-    def _enter(self, *, wait: bool) -> bool:
-        """With the thread lock held: take the file lock unless this thread already has it."""
+    def _take(self, seconds: float) -> None:
+        """Wait for the thread lock, then the file lock, both before the same moment."""
+        seconds = max(seconds, 0.0)
+        give_up = time.monotonic() + seconds
+        if not self._thread_lock.acquire(timeout=seconds):
+            raise StorageError(
+                f"Another thread of this app has held the license lock {self.path} for more "
+                f"than {seconds:.1f} s; try again in a moment.",
+                path=self.path,
+            )
+        self._enter(give_up=give_up, seconds=seconds)
+
+    def _enter(self, *, give_up: float | None, seconds: float) -> bool:
+        """With the thread lock held: take the file lock unless this thread already has it.
+
+        *give_up* is the monotonic time to stop waiting at, ``None`` for a single try.
+        """
         if self._depth == 0:
             try:
-                fd = self._acquire(wait=wait)
+                fd = self._acquire(give_up=give_up, seconds=seconds)
             except BaseException:
                 self._thread_lock.release()
                 raise
@@ -101,32 +129,33 @@ class FileLock:
             self._fd = None
         self._thread_lock.release()
 
-    def _acquire(self, *, wait: bool) -> int | None:
+    def _acquire(self, *, give_up: float | None, seconds: float) -> int | None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StorageError(
                 f"Cannot create the license lock file {self.path}: {os_error_hint(exc)}.",
                 path=self.path,
             ) from exc
-        give_up = time.monotonic() + self.timeout
         while True:
             try:
                 _try_lock(fd)
                 return fd
             except OSError as exc:
-                if not wait:
+                if give_up is None:
                     os.close(fd)
                     return None
-                if time.monotonic() >= give_up:
+                left = give_up - time.monotonic()
+                if left <= 0:
                     os.close(fd)
                     raise StorageError(
                         f"Another process has held the license lock {self.path} for more than "
-                        f"{self.timeout:g} s.",
+                        f"{seconds:.1f} s; try again in a moment, or close other copies of the "
+                        "app.",
                         path=self.path,
                     ) from exc
-                time.sleep(_POLL_SECONDS)
+                time.sleep(min(_POLL_SECONDS, left))
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

@@ -10,10 +10,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from license_guard.errors import ConfigurationError
+
 __all__ = [
     "EARLIEST",
     "LATEST",
     "Clock",
+    "Deadline",
     "ManualClock",
     "SystemClock",
     "later",
@@ -163,3 +166,21 @@ class ManualClock:
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now.isoformat()})"
+
+
+class Deadline:
+    """An end time on the monotonic clock, shared by every request of one operation."""
+
+    def __init__(self, seconds: float, *, clock: Clock) -> None:
+        if seconds <= 0:
+            raise ConfigurationError("A deadline must be a positive number of seconds.")
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; zero or less once the deadline has passed."""
+        return self._end - self._clock.monotonic()
+
+    def __repr__(self) -> str:
+        return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from types import FunctionType, TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from license_guard._record import Record
 from license_guard.errors import LicenseError
@@ -20,7 +20,7 @@ from license_guard.errors import LicenseError
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Admission", "Gate", "OnDenied"]
+__all__ = ["Admission", "Admissions", "Gate", "OnDenied"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 OnDenied = Callable[[LicenseError], Any]
@@ -37,12 +37,28 @@ class Admission(Record):
 DENY_ALL = Admission(until=float("-inf"), features=frozenset())
 
 
-class _Guard(Protocol):
-    _admission: Admission
+class Admissions:
+    """What a gate reads: the current :class:`Admission`, the monotonic clock, and the slow path.
 
-    def _monotonic(self) -> float: ...
+    The guard owns one and replaces ``current`` whenever the license state changes; every gate
+    of that guard reads it. ``decide(feature)`` re-decides offline once ``current`` has run out
+    and returns the refusal, or ``None`` to let the call run.
+    """
 
-    def _admit(self, feature: str | None) -> LicenseError | None: ...
+    __slots__ = ("current", "decide", "monotonic")
+
+    def __init__(
+        self,
+        *,
+        monotonic: Callable[[], float],
+        decide: Callable[[str | None], LicenseError | None],
+    ) -> None:
+        self.current = DENY_ALL
+        self.monotonic = monotonic
+        self.decide = decide
+
+    def __repr__(self) -> str:
+        return f"Admissions(current={self.current!r})"
 
 
 class Gate:
@@ -56,12 +72,15 @@ class Gate:
     given and then raises the error, since a ``with`` block cannot be skipped.
     """
 
-    __slots__ = ("_feature", "_guard", "_on_denied")
+    __slots__ = ("_admissions", "_feature", "_on_denied")
 
     def __init__(
-        self, guard: _Guard, feature: str | None = None, on_denied: OnDenied | None = None
+        self,
+        admissions: Admissions,
+        feature: str | None = None,
+        on_denied: OnDenied | None = None,
     ) -> None:
-        self._guard = guard
+        self._admissions = admissions
         self._feature = feature
         self._on_denied = on_denied
 
@@ -70,31 +89,32 @@ class Gate:
 
     def check(self) -> LicenseError | None:
         """The refusal that would stop a gated call right now, or ``None`` if it may run."""
-        guard = self._guard
-        admission = guard._admission
+        admissions = self._admissions
+        admission = admissions.current
         feature = self._feature
-        if admission.until > guard._monotonic() and (
+        if admission.until > admissions.monotonic() and (
             feature is None or feature in admission.features
         ):
             return None
-        return guard._admit(feature)
+        return admissions.decide(feature)
 
     def __call__(self, func: F) -> F:
-        guard = self._guard
+        admissions = self._admissions
         feature = self._feature
         on_denied = self._on_denied
-        monotonic = guard._monotonic
+        monotonic = admissions.monotonic
+        decide = admissions.decide
 
         if _is_coroutine_function(func):
 
             @functools.wraps(func)
             async def async_gated(*args: Any, **kwargs: Any) -> Any:
-                admission = guard._admission
+                admission = admissions.current
                 if not (
                     admission.until > monotonic()
                     and (feature is None or feature in admission.features)
                 ):
-                    error = guard._admit(feature)
+                    error = decide(feature)
                     if error is not None:
                         if on_denied is None:
                             raise error
@@ -108,11 +128,11 @@ class Gate:
 
         @functools.wraps(func)
         def gated(*args: Any, **kwargs: Any) -> Any:
-            admission = guard._admission
+            admission = admissions.current
             if not (
                 admission.until > monotonic() and (feature is None or feature in admission.features)
             ):
-                error = guard._admit(feature)
+                error = decide(feature)
                 if error is not None:
                     if on_denied is None:
                         raise error

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from license_guard._log import get_logger
 from license_guard._record import replace
 from license_guard.backends.base import Backend
-from license_guard.clock import Clock, SystemClock, shift
+from license_guard.clock import Clock, Deadline, SystemClock, shift
 from license_guard.errors import (
     ConfigurationError,
     FeatureNotLicensedError,
@@ -25,7 +25,7 @@ from license_guard.errors import (
     LicenseUnreachableError,
     NotActivatedError,
 )
-from license_guard.gate import DENY_ALL, Admission, Gate, OnDenied
+from license_guard.gate import DENY_ALL, Admission, Admissions, Gate, OnDenied
 from license_guard.lease import Lease, Revocation, lease_key
 from license_guard.policy import Policy, Verdict, judge
 from license_guard.session_time import SessionTime
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from license_guard.hostid import HostIdentity, IdentitySource
-    from license_guard.http import Deadline
     from license_guard.refresh import BackgroundRefresher, OnResult
     from license_guard.store import LeaseStore
 
@@ -118,7 +117,6 @@ class LicenseGuard:
         self._device_id = device_id
         self._identity_sources = identity_sources
         self._clock = clock or SystemClock()
-        self._monotonic = self._clock.monotonic
         # _ops: one network operation at a time (activate, check, release), held across I/O.
         # _state: the in-memory lease and admission, held briefly and never while waiting on the
         # network or the lease lock, so status() and gated calls never wait for a slow server.
@@ -129,7 +127,8 @@ class LicenseGuard:
         self._lease: Lease | None = None
         self._loaded = False
         self._time = SessionTime(self._clock)
-        self._admission: Admission = DENY_ALL
+        #: What every gate of this guard reads (see :class:`~license_guard.gate.Admissions`).
+        self.admissions = Admissions(monotonic=self._clock.monotonic, decide=self._admit)
         self._refresher: BackgroundRefresher | None = None
 
     def __repr__(self) -> str:
@@ -141,9 +140,9 @@ class LicenseGuard:
     def storage_dir(self) -> Path:
         """The folder holding the lease (and the install ID, where one is needed)."""
         if self._storage_dir is None:
-            import platformdirs
+            from license_guard.store import default_storage_dir
 
-            self._storage_dir = Path(platformdirs.user_data_dir(self.app_id, appauthor=False))
+            self._storage_dir = default_storage_dir(self.app_id)
         return self._storage_dir
 
     @property
@@ -185,6 +184,9 @@ class LicenseGuard:
                 self._store = LeaseStore(
                     self.storage_dir,
                     key=key,
+                    host_id=self.host_id,
+                    product_id=product_id,
+                    verify=lambda lease: self.backend.check_lease(lease, now=self._time.now()[0]),
                     stem=lease_file_stem(product_id),
                     now=self._clock.now,
                 )
@@ -212,7 +214,8 @@ class LicenseGuard:
                 with a backend that has none).
             LeaseError: the signed file is not genuine, not for this key or device, or expired.
             StorageError: the lease could not be written (the seat is taken; activating again
-                once the problem is fixed does not take another).
+                once the problem is fixed does not take another), or another process held the
+                lease's lock for all of ``activation_timeout`` (nothing was changed).
         """
         if not isinstance(license_key, str):
             raise ConfigurationError("license_key must be a string.")
@@ -226,11 +229,10 @@ class LicenseGuard:
             )
         if device_tag is not None and not isinstance(device_tag, str):
             raise ConfigurationError("device_tag must be a string.")
-        from license_guard.http import Deadline
-
-        with self._ops, self.store.lock:
+        deadline = Deadline(self.activation_timeout, clock=self._clock)
+        # The wait for the lease's lock comes out of the same deadline as the server's answer.
+        with self._ops, self.store.lock.within(deadline.remaining()):
             previous = self._read_lease_quietly()
-            deadline = Deadline(self.activation_timeout, clock=self._clock)
             if signed_file is None:
                 info = self.backend.activate(
                     license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
@@ -243,31 +245,20 @@ class LicenseGuard:
                     now=self._time.now()[0],
                 )
             now, offset = self._time.record(info.server_time)
-            same_key = previous is not None and previous.license_key == license_key
-            features = info.features
-            if features is None:  # the backend does not say: keep what this key had here
-                features = previous.features if previous and same_key else frozenset()
-            lease = Lease(
+            lease = info.lease(
+                previous=previous,
                 license_key=license_key,
                 product_id=self.backend.product_id,
                 host_id=self.host_id,
                 backend=self.backend.name,
-                activated_at=previous.activated_at if previous and same_key else now,
-                verified_at=now,
-                highest_seen=now,
+                now=now,
                 clock_offset=offset,
-                expires_at=info.expires_at,
-                licensee_name=info.licensee_name,
-                licensee_email=info.licensee_email,
-                device_tag=device_tag or (previous.device_tag if previous and same_key else None),
-                features=features,
-                signed_data=info.signed_data,
+                device_tag=device_tag,
                 air_gapped=signed_file is not None,
             )
-            lease = self.backend.check_lease(lease, now=now)  # as every later load will see it
-            self.store.save(lease)
+            lease = self.store.save(lease)
             log.info("activated %s on this device (key %s)", self.app_id, lease.key_hint)
-            if previous is not None and not same_key:
+            if previous is not None and previous.license_key != license_key:
                 self._free_seat_quietly(previous, deadline)
             return self._publish(lease)
 
@@ -344,7 +335,7 @@ class LicenseGuard:
         """
         if feature is not None and (not isinstance(feature, str) or not feature):
             raise ConfigurationError("A feature name must be a non-empty string.")
-        return Gate(self, feature, on_denied)
+        return Gate(self.admissions, feature, on_denied)
 
     def release(self) -> bool:
         """Free this device's seat and forget the lease (for uninstallers).
@@ -360,11 +351,11 @@ class LicenseGuard:
             LeaseError: the lease could not be trusted (it was moved aside); without its key
                 the seat cannot be freed from here, so the vendor must free this host ID.
             ConfigurationError: bad access token or product id.
-            StorageError: the lease could not be removed.
+            StorageError: the lease could not be removed, or another process held the lease's
+                lock for all of ``activation_timeout`` (nothing was changed).
         """
-        from license_guard.http import Deadline
-
-        with self._ops, self.store.lock:
+        deadline = Deadline(self.activation_timeout, clock=self._clock)
+        with self._ops, self.store.lock.within(deadline.remaining()):
             try:
                 lease = self._load_lease()
             except LeaseError as problem:
@@ -382,7 +373,6 @@ class LicenseGuard:
                     "removed the file-activated lease of %s; the server was not told", self.app_id
                 )
                 return False
-            deadline = Deadline(self.activation_timeout, clock=self._clock)
             freed = self.backend.deactivate(
                 lease.license_key, host_id=lease.host_id, deadline=deadline
             )
@@ -404,8 +394,6 @@ class LicenseGuard:
             LicenseUnreachableError: the server could not be asked.
             LeaseError, StorageError: as for status.
         """
-        from license_guard.http import Deadline
-
         with self._ops:
             lease = self._load_lease(reload=not self._loaded)
             if lease is None or lease.revocation is not None or lease.air_gapped:
@@ -481,11 +469,7 @@ class LicenseGuard:
             if reload or not self._loaded:
                 self._lease = None
                 self._loaded = False
-                self._lease = self.store.load(
-                    host_id=self.host_id,
-                    product_id=self.backend.product_id,
-                    check=lambda lease: self.backend.check_lease(lease, now=self._time.now()[0]),
-                )
+                self._lease = self.store.load()
                 self._loaded = True
             return self._lease
 
@@ -528,8 +512,6 @@ class LicenseGuard:
             return self._validate_held(current, timeout=timeout)
 
     def _validate_held(self, lease: Lease, *, timeout: float | None) -> Lease:
-        from license_guard.http import Deadline
-
         if lease.air_gapped:
             return lease  # activated from a signed file: there is no server to ask
         deadline = Deadline(timeout or self.activation_timeout, clock=self._clock)
@@ -548,21 +530,16 @@ class LicenseGuard:
             log.warning("license refused by the server: %s", denial)
             raise
         now, offset = self._time.record(info.server_time)
-        renewed = replace(
-            lease,
-            verified_at=now,
-            highest_seen=now,
+        renewed = info.lease(
+            previous=lease,
+            license_key=lease.license_key,
+            product_id=lease.product_id,
+            host_id=lease.host_id,
+            backend=lease.backend,
+            now=now,
             clock_offset=offset,
-            expires_at=info.expires_at,
-            licensee_name=info.licensee_name or lease.licensee_name,
-            licensee_email=info.licensee_email or lease.licensee_email,
-            features=lease.features if info.features is None else info.features,
-            revocation=None,
-            signed_data=info.signed_data or lease.signed_data,
         )
-        renewed = self.backend.check_lease(renewed, now=now)
-        self._save_and_hold(renewed)
-        return renewed
+        return self._save_and_hold(renewed)
 
     def _remember(self, lease: Lease, verdict: Verdict, *, wait: bool) -> Lease:
         """Record the time now in the lease when it is a ``seen_time_step`` past the highest
@@ -585,10 +562,15 @@ class LicenseGuard:
             self._save_and_hold(seen)
         return seen
 
-    def _save_and_hold(self, lease: Lease) -> None:
+    def _save_and_hold(self, lease: Lease) -> Lease:
+        """Hold *lease* at once (a revocation closes the gate even if the disk then fails), save
+        it, and hold it as saved (verified as every load verifies it)."""
         with self._state:
             self._lease, self._loaded = lease, True
-        self.store.save(lease)
+        saved = self.store.save(lease)
+        with self._state:
+            self._lease = saved
+        return saved
 
     def _free_seat_quietly(self, previous: Lease, deadline: Deadline) -> None:
         try:
@@ -606,7 +588,7 @@ class LicenseGuard:
     def _publish_locked(self, lease: Lease | None, verdict: Verdict | None) -> LicenseStatus:
         self._lease, self._loaded = lease, True
         if lease is None:
-            self._admission = DENY_ALL
+            self.admissions.current = DENY_ALL
             return self._not_activated_status()
         if verdict is None:
             verdict = self._judge(lease)
@@ -614,9 +596,11 @@ class LicenseGuard:
             horizon = ADMISSION_SECONDS
             if verdict.changes_at is not None:
                 horizon = min(horizon, (verdict.changes_at - verdict.now).total_seconds())
-            self._admission = Admission(until=self._monotonic() + horizon, features=lease.features)
+            self.admissions.current = Admission(
+                until=self.admissions.monotonic() + horizon, features=lease.features
+            )
         else:
-            self._admission = DENY_ALL
+            self.admissions.current = DENY_ALL
         return verdict.status_of(lease)
 
     def _not_activated_status(self, detail: str | None = None) -> LicenseStatus:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
 from license_guard._url import check_server_url
-from license_guard.clock import Clock, SystemClock, parse_http_date
+from license_guard.clock import Clock, Deadline, SystemClock, parse_http_date
 from license_guard.errors import (
     ConfigurationError,
     InvalidResponseError,
@@ -97,24 +97,6 @@ class HttpSettings:
             raise ConfigurationError(
                 "The SSL context must verify server certificates and their host names."
             )
-
-
-class Deadline:
-    """An end time on the monotonic clock, shared by every request of one operation."""
-
-    def __init__(self, seconds: float, *, clock: Clock) -> None:
-        if seconds <= 0:
-            raise ConfigurationError("A deadline must be a positive number of seconds.")
-        self.seconds = seconds
-        self._clock = clock
-        self._end = clock.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; zero or less once the deadline has passed."""
-        return self._end - self._clock.monotonic()
-
-    def __repr__(self) -> str:
-        return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"
 
 
 @dataclass(frozen=True)

@@ -21,20 +21,33 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from license_guard._log import get_logger
 from license_guard.errors import LicenseError, LicenseUnreachableError
 from license_guard.status import LicenseStatus
 
 if TYPE_CHECKING:
-    from license_guard.guard import LicenseGuard
+    from license_guard.policy import Policy
 
-__all__ = ["BackgroundRefresher", "RefreshSchedule"]
+__all__ = ["BackgroundRefresher", "RefreshSchedule", "Refreshable"]
 
 log = get_logger("license_guard.refresh")
 
 OnResult = Callable[["LicenseStatus | LicenseError"], None]
+
+
+class Refreshable(Protocol):
+    """What the refresher drives: a :class:`~license_guard.LicenseGuard`, or a test's stand-in."""
+
+    @property
+    def policy(self) -> Policy: ...
+
+    def revalidate(self) -> LicenseStatus: ...
+
+    def heartbeat(self) -> timedelta | None: ...
+
+    def status(self) -> LicenseStatus: ...
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,7 @@ class BackgroundRefresher:
 
     def __init__(
         self,
-        guard: LicenseGuard,
+        guard: Refreshable,
         *,
         schedule: RefreshSchedule | None = None,
         on_result: OnResult | None = None,

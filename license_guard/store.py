@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from license_guard import crypto
-from license_guard._fs import fsync_directory, os_error_hint
+from license_guard._fs import fsync_directory, make_private_folder, os_error_hint
 from license_guard._lock import FileLock
 from license_guard._log import get_logger
 from license_guard.errors import LeaseError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
-__all__ = ["LeaseStore", "lease_file_stem"]
+__all__ = ["LeaseStore", "default_storage_dir", "lease_file_stem"]
 
 log = get_logger("license_guard.store")
 
@@ -36,7 +36,16 @@ _MAX_LEASE_BYTES = 1 << 20
 # How often a load re-reads a file another process replaced while it was being checked.
 _RELOADS = 3
 
-Check = Callable[[Lease], Lease]
+Verify = Callable[[Lease], Lease]
+
+
+def default_storage_dir(app_id: str) -> Path:
+    """Where an app's leases live unless it says otherwise: ``platformdirs.user_data_dir(app_id)``
+    (``~/.local/share/<app_id>`` on Linux, ``%LOCALAPPDATA%\\<app_id>`` on Windows,
+    ``~/Library/Application Support/<app_id>`` on macOS)."""
+    import platformdirs  # with what it imports, a few ms a start that passes storage_dir skips
+
+    return Path(platformdirs.user_data_dir(app_id, appauthor=False))
 
 
 def lease_file_stem(product_id: str) -> str:
@@ -45,13 +54,28 @@ def lease_file_stem(product_id: str) -> str:
 
 
 class LeaseStore:
-    """Reads and writes the sealed lease of one app and product on this device."""
+    """Reads and writes the sealed lease of one app and product on this device.
+
+    Args:
+        directory: the storage folder.
+        key: the sealing key (:func:`~license_guard.lease.lease_key`).
+        host_id: the device a lease must be for.
+        product_id: the product a lease must be for.
+        verify: the backend's check of what it signed (``Backend.check_lease``), run on every
+            lease loaded and on every lease before it is saved; what it returns is the lease.
+        stem: the file name without suffix (:func:`lease_file_stem`).
+        lock_timeout: the longest wait for the cross-process lock.
+        now: the wall clock, for naming a file set aside.
+    """
 
     def __init__(
         self,
         directory: Path,
         *,
         key: bytes,
+        host_id: str,
+        product_id: str,
+        verify: Verify | None = None,
         stem: str = "license",
         lock_timeout: float = 30.0,
         now: Callable[[], datetime] | None = None,
@@ -59,18 +83,20 @@ class LeaseStore:
         self.directory = directory
         self.path = directory / f"{stem}.lease"
         self.lock = FileLock(directory / f"{stem}.lock", timeout=lock_timeout)
+        self.host_id = host_id
+        self.product_id = product_id
         self._key = key
+        self._verify = verify
         self._now = now or (lambda: datetime.now(timezone.utc))
 
     def __repr__(self) -> str:
         return f"LeaseStore({str(self.path)!r})"
 
-    def load(self, *, host_id: str, product_id: str, check: Check | None = None) -> Lease | None:
+    def load(self) -> Lease | None:
         """The verified lease, or ``None`` when there is none.
 
-        *check* (the backend's verification of what it signed) runs on the opened lease; what it
-        returns is the lease. A lease that fails verification (edited, truncated, sealed
-        elsewhere, for another device or product, or refused by *check*) is moved aside so
+        A lease that fails verification (edited, truncated, sealed elsewhere, for another
+        device or product, or refused by ``verify``) is moved aside so
         support can look at it, and the error says where; a file another process replaced
         meanwhile is read again instead.
 
@@ -85,8 +111,7 @@ class LeaseStore:
             if blob is None:
                 return None
             try:
-                lease = self._open(blob, host_id=host_id, product_id=product_id)
-                return check(lease) if check is not None else lease
+                return self._checked(self._open(blob))
             except LeaseError as problem:
                 self._set_aside(problem, blob)
         raise StorageError(
@@ -94,16 +119,20 @@ class LeaseStore:
             path=self.path,
         )
 
-    def save(self, lease: Lease) -> None:
-        """Write *lease* atomically: a reader sees the old file or the new one, never a mix.
+    def save(self, lease: Lease) -> Lease:
+        """Verify *lease* as every later load will, then write it atomically (a reader sees the
+        old file or the new one, never a mix). Returns the lease as a load will return it.
 
         Raises:
+            LeaseError: ``verify`` refused the lease; nothing was written.
             StorageError: the folder cannot be created or written (full disk, read-only,
                 permissions); the previous lease, if any, is left intact.
         """
+        checked = self._checked(lease)
         blob = seal_lease(lease, self._key)
         with self.lock:
             self._write_atomically(blob)
+        return checked
 
     def delete(self) -> bool:
         """Remove the lease; returns whether there was one.
@@ -136,15 +165,18 @@ class LeaseStore:
                 path=self.path,
             ) from exc
 
-    def _open(self, blob: bytes, *, host_id: str, product_id: str) -> Lease:
+    def _open(self, blob: bytes) -> Lease:
         if len(blob) > _MAX_LEASE_BYTES:
             raise LeaseError("The license file is far too large to be a lease.")
         lease = open_lease(blob, self._key)
-        if lease.host_id != host_id:
+        if lease.host_id != self.host_id:
             raise LeaseError("The license file belongs to another device.")
-        if lease.product_id != product_id:
+        if lease.product_id != self.product_id:
             raise LeaseError("The license file belongs to another product.")
         return lease
+
+    def _checked(self, lease: Lease) -> Lease:
+        return lease if self._verify is None else self._verify(lease)
 
     def _set_aside(self, problem: LeaseError, blob: bytes) -> None:
         """Move the file that failed aside, if it is still the one that failed, and raise.
@@ -194,7 +226,7 @@ class LeaseStore:
         import tempfile
 
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.directory)
             fd, temp_name = tempfile.mkstemp(prefix=".lease-", suffix=".tmp", dir=self.directory)
         except OSError as exc:
             raise _storage_error("create", self.directory, exc) from exc

@@ -12,6 +12,8 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.fleet import OnTheDot, day_ratios, peak_ratio, poisson_peak, simulate
+from benchmarks.lab import ProcessRun
+from benchmarks.peers import PEERS, figures_of, peers_markdown
 from benchmarks.report import Figure, markdown, table, to_json
 from benchmarks.run import run
 from benchmarks.settings import Mode
@@ -123,3 +125,54 @@ def test_poisson_peak_matches_a_hand_computed_case() -> None:
     peak, chance = poisson_peak(1.0, bins=1)
     assert peak == 1
     assert chance == pytest.approx(math.exp(-1) * 2.5)
+
+
+def _peer_runs(rounds: int) -> dict[str, list[ProcessRun]]:
+    """What the peers' probes print, made up: each peer a fixed multiple of license_guard."""
+    slower = {"lg": 1.0, "keymint": 2.0, "cryptolens": 1.5, "licensespring": 8.0, "keygen": 4.0}
+    runs: dict[str, list[ProcessRun]] = {"bare": [ProcessRun(10.0, 9.0, "")] * rounds}
+    for peer in PEERS:
+        x = slower[peer.name]
+        start = {"import_ms": 30 * x, "host_id_ms": 3 * x, "check_ms": 5 * x, "peak_kib": 20480 * x}
+        calls = {"check_ns": 250 * x, "host_id_ns": None if peer.name == "keygen" else 4e4 * x}
+        runs[f"{peer.name}:import"] = [ProcessRun(40 * x, 35 * x, "")] * rounds
+        runs[f"{peer.name}:start"] = [ProcessRun(50 * x, 45 * x, json.dumps(start))] * rounds
+        runs[f"{peer.name}:calls"] = [ProcessRun(400.0, 400.0, json.dumps(calls))] * rounds
+    return runs
+
+
+def test_the_peers_report_gives_ratios_to_license_guard_and_says_what_is_not_measured() -> None:
+    figures = figures_of(_peer_runs(3))
+    assert [figure.number for figure in figures] == [1, 2, 3, 4, 5, 6]
+    start = {row.label: row for row in figures[0].rows}
+    assert start["license_guard"].ratio is None
+    assert start["LicenseSpring"].ratio is not None
+    assert start["LicenseSpring"].ratio.median == 8.0
+    memory = {row.label: row for row in figures[5].rows}
+    assert memory["license_guard"].sample.median == 20.0  # KiB reported as MiB
+    host_id = figures[2]
+    assert "keygen-sdk" not in {row.label for row in host_id.rows}
+    assert any(note.startswith("keygen-sdk: n/a") for note in host_id.notes)
+
+    environment = {
+        "command": "python -m benchmarks --peers",
+        "started_at": "2026-12-03T10:00:00+00:00",
+        "rounds": 3,
+        "versions": {"license-guard": "0.1.0", "keymint": "2.7.0"},
+        "load_average": {"start": 1.5, "during": [1.2, 2.5], "end": 1.8},
+    }
+    page = peers_markdown(figures, environment)
+    assert "Run `python -m benchmarks --peers` on 2026-12-03T10:00:00+00:00" in page
+    assert "load average 1.5 at start, 1.2 to 2.5 during, 1.8 at end" in page
+    assert "| license_guard 0.1.0 | Keymint SDK 2.7.0 | Cryptolens |" in page
+    lines = {line.split(" | ")[1]: line for line in page.splitlines() if line.startswith("| ")}
+    fresh_start = lines["Fresh start with a cached license (wall time)"]
+    assert "| 1 (reference) | 2.00x (2.00 to 2.00) | 1.50x" in fresh_start
+    assert lines["Host ID, computed again"].endswith("| n/a |")
+
+
+def test_peers_is_its_own_run_and_refuses_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--peers", "--only", "1"])
+    assert exited.value.code == 2
+    assert "--peers has its own" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from license_guard._record import Record, field
 from license_guard.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from license_guard.http import Deadline
+    from license_guard.clock import Deadline
     from license_guard.lease import Lease
 
 __all__ = ["Backend", "LicenseInfo"]
@@ -44,6 +44,51 @@ class LicenseInfo(Record):
     usage_limit: int | None = None
     activations: int | None = None
     signed_data: str | None = field(default=None, repr=False)
+
+    def lease(
+        self,
+        *,
+        previous: Lease | None,
+        license_key: str,
+        product_id: str,
+        host_id: str,
+        backend: str,
+        now: datetime,
+        clock_offset: timedelta,
+        device_tag: str | None = None,
+        air_gapped: bool = False,
+    ) -> Lease:
+        """The lease this answer makes: one rule for an activation and for every later check.
+
+        What the answer says wins. What it leaves out is kept from *previous* when that lease is
+        for the same key (a re-activation, or a check), and left empty otherwise: the licensee's
+        name and e-mail, the features (from a backend that is not told them), the signed proof,
+        the device tag and the time of the first activation. The server's answer lifts any
+        earlier revocation.
+        """
+        from license_guard.lease import Lease
+
+        kept = previous if previous is not None and previous.license_key == license_key else None
+        features = self.features
+        if features is None:
+            features = kept.features if kept is not None else frozenset()
+        return Lease(
+            license_key=license_key,
+            product_id=product_id,
+            host_id=host_id,
+            backend=backend,
+            activated_at=kept.activated_at if kept is not None else now,
+            verified_at=now,
+            highest_seen=now,
+            clock_offset=clock_offset,
+            expires_at=self.expires_at,
+            licensee_name=self.licensee_name or (kept.licensee_name if kept else None),
+            licensee_email=self.licensee_email or (kept.licensee_email if kept else None),
+            device_tag=device_tag or (kept.device_tag if kept else None),
+            features=features,
+            signed_data=self.signed_data or (kept.signed_data if kept else None),
+            air_gapped=air_gapped,
+        )
 
 
 class Backend(ABC):

@@ -17,84 +17,40 @@ Exit codes (stable, for installers and scripts):
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
-from license_guard._console import format_when, print_json, read_key
-from license_guard.config import Settings, feature_set, load_settings, yes
-from license_guard.errors import (
-    ConfigurationError,
-    HostIdError,
-    LeaseError,
-    LicenseDeniedError,
-    LicenseError,
-    LicenseUnreachableError,
-    NotActivatedError,
-    StorageError,
+from license_guard.cli.exits import (
+    EXIT_CODES,
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    exit_code_for,
 )
-from license_guard.status import LicenseState, LicenseStatus
+from license_guard.errors import LicenseError
 
-if TYPE_CHECKING:
-    from license_guard.backends.base import Backend
-    from license_guard.guard import LicenseGuard
-
-__all__ = ["EXIT_CODES", "main"]
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_NOT_ACTIVATED = 3
-EXIT_DENIED = 4
-EXIT_UNREACHABLE = 5
-EXIT_UNTRUSTED = 6
-EXIT_STORAGE = 7
-
-# Most specific first: the first matching class decides the exit code.
-EXIT_CODES: tuple[tuple[type[LicenseError], int], ...] = (
-    (ConfigurationError, EXIT_USAGE),
-    (NotActivatedError, EXIT_NOT_ACTIVATED),
-    (LicenseDeniedError, EXIT_DENIED),
-    (LicenseUnreachableError, EXIT_UNREACHABLE),
-    (LeaseError, EXIT_UNTRUSTED),
-    (StorageError, EXIT_STORAGE),
-    (HostIdError, EXIT_STORAGE),
-)
-
-# Stands in for the access token of a command that never calls the server (status).
-_NEVER_SENT = "not-used-offline"
-
-STATE_EXIT_CODES: Mapping[LicenseState, int] = {
-    LicenseState.ACTIVE: EXIT_OK,
-    LicenseState.GRACE: EXIT_OK,
-    LicenseState.NOT_ACTIVATED: EXIT_NOT_ACTIVATED,
-    LicenseState.DENIED: EXIT_DENIED,
-    LicenseState.EXPIRED: EXIT_DENIED,
-    LicenseState.GRACE_EXPIRED: EXIT_UNTRUSTED,
-    LicenseState.CLOCK_ROLLBACK: EXIT_UNTRUSTED,
-}
+__all__ = ["COMMANDS", "EXIT_CODES", "build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
-BACKENDS = ("keymint", "keygen")
+#: Each command and the module that registers and runs it. A command line loads only the
+#: module of its command, so ``license-guard status`` never imports the emulator or the vendor
+#: tools; ``--help`` (or a mistyped command) loads them all to list them.
+COMMANDS: Mapping[str, str] = {
+    "demo": "license_guard.cli.demo",
+    "fingerprint": "license_guard.cli.license",
+    "activate": "license_guard.cli.license",
+    "status": "license_guard.cli.license",
+    "release": "license_guard.cli.license",
+    "emulator": "license_guard.cli.emulator",
+    "admin": "license_guard.cli.admin",
+}
 
 
-def exit_code_for(error: LicenseError) -> int:
-    """The documented exit code of *error*."""
-    for error_class, code in EXIT_CODES:
-        if isinstance(error, error_class):
-            return code
-    return EXIT_FAILURE
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
-    from license_guard.cli.admin import register as register_admin
-    from license_guard.cli.emulator import register as register_emulator
-
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: the command named in *argv* only, or every command (for help)."""
     parser = argparse.ArgumentParser(
         prog="license-guard",
         description="Device-bound licensing for Python desktop apps.",
@@ -104,61 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    settings = argparse.ArgumentParser(add_help=False)
-    group = settings.add_argument_group("settings (else LICENSE_GUARD_* variables or config file)")
-    group.add_argument("--config", metavar="FILE", help="INI config file")
-    group.add_argument("--app-id", help="the app id the vendor chose ($LICENSE_GUARD_APP_ID)")
-    group.add_argument("--product-id", help="Keymint product id ($LICENSE_GUARD_PRODUCT_ID)")
-    group.add_argument("--base-url", help="licensing server URL ($LICENSE_GUARD_BASE_URL)")
-    group.add_argument("--data-dir", metavar="DIR", help="lease folder ($LICENSE_GUARD_DATA_DIR)")
-    group.add_argument(
-        "--backend", choices=BACKENDS, help="licensing server type ($LICENSE_GUARD_BACKEND)"
-    )
-    group.add_argument("--account", help="Keygen account id ($LICENSE_GUARD_KEYGEN_ACCOUNT)")
-    group.add_argument(
-        "--public-key", help="Keygen Ed25519 public key, hex ($LICENSE_GUARD_KEYGEN_PUBLIC_KEY)"
-    )
-
-    demo = commands.add_parser("demo", help="walk through every behaviour on a local server")
-    demo.set_defaults(handler=_demo)
-
-    fingerprint = commands.add_parser(
-        "fingerprint", parents=[settings], help="print this computer's host ID for the app"
-    )
-    fingerprint.add_argument("--json", action="store_true", help="machine-readable output")
-    fingerprint.set_defaults(handler=_fingerprint)
-
-    activate = commands.add_parser("activate", parents=[settings], help="activate this computer")
-    activate.add_argument("key", nargs="?", help="the license key (read from stdin if omitted)")
-    activate.add_argument("--device-tag", help="a name for this computer, e.g. 'Studio PC'")
-    activate.add_argument(
-        "--file",
-        metavar="LICENSE_FILE",
-        help="activate offline from the signed license or machine file the vendor sent (Keygen)",
-    )
-    activate.set_defaults(handler=_activate)
-
-    status = commands.add_parser("status", parents=[settings], help="show the license state")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument("--online", action="store_true", help="ask the server first")
-    status.set_defaults(handler=_status)
-
-    release = commands.add_parser(
-        "release", parents=[settings], help="free this computer's seat (for uninstallers)"
-    )
-    release.set_defaults(handler=_release)
-
-    register_emulator(commands)
-    register_admin(commands)
+    module = COMMANDS.get(_command_of(argv) or "")
+    modules = [module] if module else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
+        importlib.import_module(module).register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
     """Run the command line; returns the process exit code. Never raises for license errors."""
-    parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     _configure_logging(args)
@@ -170,12 +84,23 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     return _run(handler, args)
 
 
+def _command_of(argv: Sequence[str] | None) -> str | None:
+    """The command word: the first argument that is not an option (global options take no
+    values)."""
+    for argument in argv or ():
+        if not argument.startswith("-"):
+            return argument
+    return None
+
+
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     """Run *handler*, turning every failure into one line on stderr and an exit code."""
     try:
         return handler(args)
     except LicenseError as exc:
         if args.debug:
+            import logging
+
             logging.getLogger("license_guard").exception("command failed")
         _fail(str(exc))
         return exit_code_for(exc)
@@ -194,200 +119,14 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
         return EXIT_FAILURE
 
 
-# -- handlers ---------------------------------------------------------------------------------
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from license_guard.demo import run_demo
-
-    return run_demo(sys.stdout)
-
-
-def _fingerprint(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    (app_id,) = settings.need("app_id")
-    from license_guard.hostid import default_sources, resolve_host_identity
-
-    data_dir = _data_dir(settings, app_id)
-    sources = default_sources(install_id_path=data_dir / "install-id", override=settings.device_id)
-    identity = resolve_host_identity(app_id, sources)
-    if args.json:
-        print_json({"app_id": app_id, "host_id": identity.host_id, "source": identity.source})
-    else:
-        print(identity.host_id)
-        if args.verbose:
-            print(f"(derived from the {identity.source} for app {app_id})")
-    return EXIT_OK
-
-
-def _activate(args: argparse.Namespace) -> int:
-    guard = _guard(args)
-    signed_file = None if args.file is None else _read_file(Path(args.file))
-    key = args.key
-    if key in (None, "-"):
-        key = read_key(sys.stdin)
-    status = guard.activate(key, device_tag=args.device_tag, signed_file=signed_file)
-    how = "Activated from the license file." if status.air_gapped else "Activated."
-    print(f"{how} {status.detail}")
-    _print_status(status, sys.stdout)
-    return EXIT_OK
-
-
-def _status(args: argparse.Namespace) -> int:
-    guard = _guard(args, offline=not args.online)
-    if args.online:
-        try:
-            status = guard.revalidate()
-        except (LicenseDeniedError, LeaseError, NotActivatedError):
-            status = guard.status()
-    else:
-        status = guard.status()
-    if args.json:
-        payload = status.to_json()
-        payload["lease_file"] = str(guard.store.path)
-        print_json(payload)
-    else:
-        _print_status(status, sys.stdout)
-        print(f"Lease file:   {guard.store.path}")
-    return STATE_EXIT_CODES[status.state]
-
-
-def _release(args: argparse.Namespace) -> int:
-    guard = _guard(args)
-    file_activated = guard.status().air_gapped
-    try:
-        freed = guard.release()
-    except LicenseUnreachableError as exc:
-        raise LicenseUnreachableError(
-            f"{exc} The seat is still taken and the lease was kept: run this again when online, "
-            f"or ask the vendor to free host ID {guard.host_id}."
-        ) from exc
-    if freed:
-        print("Seat released.")
-    elif file_activated:
-        print(
-            "This computer was activated from a license file, so the licensing server was not "
-            f"told: its lease was removed here. Ask the vendor to free host ID {guard.host_id}."
-        )
-    else:
-        print("Nothing to release on this computer.")
-    return EXIT_OK
-
-
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    flags = {
-        "app_id": args.app_id,
-        "product_id": args.product_id,
-        "base_url": args.base_url,
-        "data_dir": args.data_dir,
-        "backend": args.backend,
-        "account": args.account,
-        "public_key": args.public_key,
-    }
-    return load_settings(flags, args.environ, config_file=args.config)
-
-
-def _data_dir(settings: Settings, app_id: str) -> Path:
-    if settings.data_dir:
-        return Path(settings.data_dir)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(app_id, appauthor=False))
-
-
-def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
-    from license_guard.guard import LicenseGuard
-
-    settings = _settings(args)
-    (app_id,) = settings.need("app_id")
-    backend = _backend(settings, offline=offline)
-    return LicenseGuard(
-        app_id=app_id,
-        backend=backend,
-        storage_dir=_data_dir(settings, app_id),
-        device_id=settings.device_id,
-    )
-
-
-def _backend(settings: Settings, *, offline: bool = False) -> Backend:
-    """The backend the settings name: Keymint unless ``backend = keygen``.
-
-    With *offline* (a command that never calls the server) Keymint needs no access token.
-    """
-    kind = (settings.backend or "keymint").lower()
-    if kind == "keygen":
-        from license_guard.backends.keygen import DEFAULT_BASE_URL as KEYGEN_URL
-        from license_guard.backends.keygen import KeygenBackend
-
-        product, account, public_key = settings.need("product_id", "account", "public_key")
-        return KeygenBackend(
-            account=account,
-            public_key=public_key,
-            product=product,
-            base_url=settings.base_url or KEYGEN_URL,
-            allow_offline_activation=yes(settings.offline_activation),
-        )
-    if kind != "keymint":
-        raise ConfigurationError(
-            f"Unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}."
-        )
-    from license_guard.backends.keymint.backend import DEFAULT_BASE_URL, KeymintBackend
-
-    if offline and not settings.access_token:
-        (product_id,) = settings.need("product_id")
-        access_token = _NEVER_SENT
-    else:
-        product_id, access_token = settings.need("product_id", "access_token")
-    return KeymintBackend(
-        product_id=product_id,
-        access_token=access_token,
-        base_url=settings.base_url or DEFAULT_BASE_URL,
-        features=feature_set(settings.features),
-    )
-
-
-def _read_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StorageError(f"Cannot read the license file {path}: {exc}.", path=path) from exc
-
-
-def _print_status(status: LicenseStatus, out: TextIO) -> None:
-    rows: list[tuple[str, str | None]] = [
-        ("License", f"{status.state.value} - {status.detail}"),
-        ("Licensee", _licensee(status)),
-        ("Key", status.key_hint),
-        ("Device", status.device_tag),
-        ("Host ID", status.host_id),
-        ("Expires", format_when(status.expires_at) if status.expires_at else "never"),
-        ("Last check", format_when(status.verified_at)),
-        ("Grace until", format_when(status.grace_until)),
-        ("Next check", None if status.air_gapped else format_when(status.next_check_at)),
-        ("Features", ", ".join(sorted(status.features)) or None),
-    ]
-    if status.state is LicenseState.NOT_ACTIVATED:
-        rows = [rows[0], ("Host ID", status.host_id)]
-    for label, value in rows:
-        if value:
-            print(f"{label + ':':<13} {value}", file=out)
-
-
-def _licensee(status: LicenseStatus) -> str | None:
-    if status.licensee_name and status.licensee_email:
-        return f"{status.licensee_name} <{status.licensee_email}>"
-    return status.licensee
-
-
 def _fail(message: str) -> None:
     print(f"license-guard: {message}", file=sys.stderr)
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
     if args.debug or args.verbose:
+        import logging  # only when asked for: a start without logs does not load it
+
         logging.basicConfig(
             level=logging.DEBUG if args.debug else logging.INFO,
             format="%(levelname)s %(name)s: %(message)s",

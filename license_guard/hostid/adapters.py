@@ -2,10 +2,19 @@
 
 Virtual adapters (loopback, containers, bridges, VPNs, hypervisors) come and go and often carry
 random addresses, so they are skipped, as are locally administered (randomised), multicast and
-all-zero addresses. On Linux the kernel's own facts decide: ``/sys/class/net/<if>/device`` exists
-only for hardware, and ``addr_assign_type`` 0 means the address is the permanent one. Among what
-is left, built-in adapters beat USB ones and the lowest address wins, so the choice does not
-depend on the order the OS lists adapters in, nor on a USB dongle being plugged in.
+all-zero addresses. Among what is left the lowest address wins, so the choice does not depend on
+the order the OS lists adapters in.
+
+On Linux the kernel's own facts decide: ``/sys/class/net/<if>/device`` exists only for hardware,
+built-in adapters beat USB ones (a dongle being plugged in changes nothing), and an adapter whose
+current address is not its own (``addr_assign_type`` other than 0: NetworkManager's random Wi-Fi
+address, MAC cloning) counts with its permanent address, asked of the driver (ethtool's
+``ETHTOOL_GPERMADDR``).
+
+Elsewhere (Windows, macOS, the BSDs) only the adapter's name and the address bits decide. A USB
+adapter counts as built in, and a VPN or virtual adapter whose name gives no hint ("Ethernet 3")
+counts as physical: when its address is the lowest, the host ID changes when it is unplugged or
+uninstalled. Those systems nearly always have a machine ID, so this fallback rarely runs there.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from pathlib import Path
 
 from license_guard.hostid.api import IdentitySource
 
-__all__ = ["MacAddressSource", "link_addresses"]
+__all__ = ["MacAddressSource", "ethtool_permanent_address", "link_addresses"]
 
 # Patterns as text, compiled (and cached by re) on first use: most devices have a machine ID
 # and never come here, and compiling these at import would cost every start.
@@ -34,6 +43,10 @@ _VIRTUAL_WORD = (
 )
 _USB_DEVICE_PATH = r"/usb\d+/"
 _PERMANENT = "0"  # addr_assign_type NET_ADDR_PERM
+# linux/sockios.h and linux/ethtool.h: the ethtool ioctl, and its "permanent address" command.
+_SIOCETHTOOL = 0x8946
+_ETHTOOL_GPERMADDR = 0x20
+_MAX_ADDR_LEN = 32
 
 
 def link_addresses() -> dict[str, str]:
@@ -51,12 +64,37 @@ def link_addresses() -> dict[str, str]:
     }
 
 
+def ethtool_permanent_address(name: str) -> str | None:
+    """The address burnt into Linux adapter *name*, e.g. ``"3c:a9:f4:12:34:56"``, as
+    ``ethtool -P`` shows it (no privileges needed); ``None`` when the driver reports none (all
+    zero, as virtual adapters do), the adapter does not exist or the call fails.
+    """
+    import array
+    import fcntl
+    import socket
+    import struct
+
+    request = array.array("B", struct.pack("II", _ETHTOOL_GPERMADDR, _MAX_ADDR_LEN))
+    request.extend(bytes(_MAX_ADDR_LEN))
+    pointer, _ = request.buffer_info()
+    ifreq = struct.pack("16sP", name.encode()[:15], pointer).ljust(40, b"\0")  # struct ifreq
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as channel:
+            fcntl.ioctl(channel.fileno(), _SIOCETHTOOL, ifreq)
+    except OSError:
+        return None
+    _, size = struct.unpack_from("II", request)
+    address = bytes(request[8 : 8 + min(size, _MAX_ADDR_LEN)])
+    return address.hex(":") if any(address) else None
+
+
 class MacAddressSource(IdentitySource):
     """The lowest permanent MAC among physical adapters from *interfaces*.
 
     *interfaces* returns ``{name: hardware address}`` (default: psutil). *sysfs* is the Linux
-    ``/sys/class/net`` folder whose facts decide what is physical; ``None`` elsewhere, where the
-    adapter name and the address bits decide alone.
+    ``/sys/class/net`` folder whose facts decide what is physical, and *permanent_address*
+    gives a Linux adapter's own address when its current one was set by software; with *sysfs*
+    ``None`` (elsewhere) the adapter name and the address bits decide alone.
     """
 
     name = "mac"
@@ -66,9 +104,11 @@ class MacAddressSource(IdentitySource):
         *,
         interfaces: Callable[[], Mapping[str, str]] = link_addresses,
         sysfs: Path | None = None,
+        permanent_address: Callable[[str], str | None] = ethtool_permanent_address,
     ) -> None:
         self._interfaces = interfaces
         self.sysfs = sysfs
+        self._permanent_address = permanent_address
 
     def read(self) -> str | None:
         """The chosen address as lowercase ``"aa:bb:cc:dd:ee:ff"``; ``None`` if no adapter fits."""
@@ -77,14 +117,21 @@ class MacAddressSource(IdentitySource):
 
     def _rank(self, name: str, address: str) -> tuple[bool, str] | None:
         """``(on_usb, mac)`` for an eligible adapter, ``None`` for one to skip."""
-        mac = _universal_mac(address)
-        if mac is None or re.match(_VIRTUAL_PREFIX, name) or re.search(_VIRTUAL_WORD, name):
+        if re.match(_VIRTUAL_PREFIX, name) or re.search(_VIRTUAL_WORD, name):
             return None
         facts = self.sysfs / name if self.sysfs is not None else None
         if facts is None or not facts.is_dir():
-            return False, mac
+            mac = _universal_mac(address)
+            return (False, mac) if mac is not None else None
         device = facts / "device"
-        if not device.exists() or _read_text(facts / "addr_assign_type") != _PERMANENT:
+        if not device.exists():
+            return None
+        if _read_text(facts / "addr_assign_type") != _PERMANENT:
+            # Randomised or set by software (1 random, 3 set, 2 stolen): the hardware's own
+            # address is the stable one, if it has one.
+            address = self._permanent_address(name) or ""
+        mac = _universal_mac(address)
+        if mac is None:
             return None
         return re.search(_USB_DEVICE_PATH, os.path.realpath(device)) is not None, mac
 

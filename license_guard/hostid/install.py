@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from license_guard._fs import fsync_directory
+from license_guard._fs import fsync_directory, make_private_folder
 from license_guard.errors import HostIdError
 from license_guard.hostid.api import DEVICE_ID_ENV_VAR, IdentitySource
 
@@ -23,7 +23,8 @@ _INSTALL_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 
 
 class InstallIdSource(IdentitySource):
-    """A UUID4 stored at *path*, created there on first use (file mode 0o600, folder 0o700)."""
+    """A UUID4 stored at *path*, created there on first use (file mode 0o600; the folders it
+    creates 0o700, those that exist are left as they are)."""
 
     name = "install-id"
 
@@ -60,7 +61,7 @@ class InstallIdSource(IdentitySource):
 
         install_id = str(uuid.uuid4())
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
             # mkstemp opens with O_EXCL and mode 0o600; the link below shares that inode.
             handle, temporary = tempfile.mkstemp(prefix=".install-id-", dir=self.path.parent)
             try:

@@ -28,25 +28,43 @@ class LinuxMachineIdSource(IdentitySource):
     def read(self) -> str | None:
         """``<root>/var/lib/dbus/machine-id``, else ``<root>/etc/machine-id``, sanitized.
 
-        ``None`` when neither holds an ID (missing, empty or ``uninitialized``).
+        A file that exists but cannot be read (a folder in its place, no permission) is passed
+        over when the other holds an ID, as py-machineid passes over it: on systemd systems the
+        D-Bus file is a link to, or a copy of, ``/etc/machine-id``. ``None`` when neither file
+        exists or holds an ID (empty, ``uninitialized``).
 
         Raises:
-            HostIdError: a machine-ID file exists but cannot be read (permissions, I/O error).
+            HostIdError: no file holds an ID and one exists but cannot be read (permissions,
+                I/O error): falling through to another source would give this device a
+                different host ID once the file is readable again (a lost lease, a new seat).
         """
-        return self._read_file(_DBUS_MACHINE_ID) or self._read_file(_SYSTEMD_MACHINE_ID)
-
-    def _read_file(self, relative: str) -> str | None:
-        path = self.root / relative
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError as exc:
-            # Present but unreadable: falling through to another source would give this device
-            # a different host ID (a lost lease, and a new seat at re-activation).
+        unreadable: list[tuple[Path, OSError]] = []
+        for path in (self.root / _DBUS_MACHINE_ID, self.root / _SYSTEMD_MACHINE_ID):
+            try:
+                raw_id = _read_machine_id(path)
+            except OSError as error:
+                unreadable.append((path, error))
+                continue
+            if raw_id:
+                return raw_id
+        if unreadable:
+            first, cause = unreadable[0]
             raise HostIdError(
-                f"The machine ID at {path} cannot be read ({exc.strerror}); fix its permissions "
-                "or set LICENSE_GUARD_DEVICE_ID."
-            ) from exc
-        raw_id = sanitize_raw_id(text)
-        return raw_id if raw_id != _PLACEHOLDER else None
+                f"The machine ID at {first} cannot be read ({cause.strerror}); fix its "
+                "permissions or set LICENSE_GUARD_DEVICE_ID."
+            ) from cause
+        return None
+
+
+def _read_machine_id(path: Path) -> str | None:
+    """The sanitized ID in *path*; ``None`` when there is no such file or no ID in it.
+
+    Raises:
+        OSError: the file exists but cannot be read.
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    raw_id = sanitize_raw_id(text)
+    return raw_id if raw_id != _PLACEHOLDER else None

@@ -10,7 +10,7 @@ import pytest
 
 from license_guard.clock import ManualClock
 from license_guard.guard import LicenseGuard
-from license_guard.lease import Lease
+from license_guard.lease import Lease, lease_key, seal_lease
 from license_guard.testing import EMULATOR_EPOCH
 from license_guard.testing.harness import KeygenHarness
 
@@ -28,9 +28,16 @@ def keygen(tmp_path: Path, clock: ManualClock) -> Iterator[KeygenHarness]:
 
 def stored_lease(guard: LicenseGuard) -> Lease:
     """The lease as it is on disk (sealed, not yet checked by the backend)."""
-    lease = guard.store.load(host_id=guard.host_id, product_id=guard.backend.product_id)
+    lease = guard.store.load()
     assert lease is not None
     return lease
+
+
+def reseal(guard: LicenseGuard, lease: Lease) -> None:
+    """Seal *lease* with this device's key and write it, as a tool that can seal leases (the
+    app's own code) would: unlike ``guard.store.save``, nothing checks what it vouches for."""
+    key = lease_key(guard.identity.raw_id, app_id=guard.app_id, product_id=lease.product_id)
+    guard.store.path.write_bytes(seal_lease(lease, key))
 
 
 def api_calls(harness: KeygenHarness) -> list[tuple[str, str]]:

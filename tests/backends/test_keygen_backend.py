@@ -11,7 +11,7 @@ from license_guard import ConfigurationError, KeygenBackend, LeaseError, License
 from license_guard._record import replace
 from license_guard.testing.harness import KeygenHarness
 
-from .conftest import stored_lease
+from .conftest import reseal, stored_lease
 
 KEY = "e8601e48b69383ba520245fd07971e983d06d22c4257cfd82304601479cee788"
 
@@ -51,7 +51,7 @@ def test_a_keygen_lease_without_its_signed_file_is_set_aside(keygen: KeygenHarne
     guard = keygen.make_guard()
     guard.activate(keygen.license_key)
     lease = replace(stored_lease(guard), signed_data=None)
-    guard.store.save(lease)  # as a tool that can seal leases (the app's own code) would
+    reseal(guard, lease)
     with pytest.raises(LeaseError, match="no signed Keygen file"):
         keygen.make_guard().ensure_activated()
     assert keygen.make_guard().status().state is LicenseState.NOT_ACTIVATED
@@ -65,14 +65,15 @@ def test_a_resealed_lease_gains_no_feature_time_or_clock(keygen: KeygenHarness) 
     lease = stored_lease(guard)
     # Someone who reads the app can derive the seal's key and write any lease; the machine
     # file inside it is what they cannot write.
-    guard.store.save(
+    reseal(
+        guard,
         replace(
             lease,
             features=lease.features | {"cloud-sync"},
             expires_at=None,
             verified_at=activated_at + timedelta(days=365),
             highest_seen=activated_at - timedelta(days=30),
-        )
+        ),
     )
     keygen.faults.reset()
     status = keygen.make_guard().ensure_activated()
@@ -94,6 +95,6 @@ def test_another_devices_machine_file_in_a_resealed_lease_is_set_aside(
     guard = keygen.make_guard()
     guard.activate(keygen.license_key)
     foreign = stored_lease(elsewhere).signed_data
-    guard.store.save(replace(stored_lease(guard), signed_data=foreign))
+    reseal(guard, replace(stored_lease(guard), signed_data=foreign))
     with pytest.raises(LeaseError, match="not for this device"):
         keygen.make_guard().ensure_activated()

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from license_guard.hostid import MacAddressSource
-from license_guard.hostid.adapters import link_addresses
+from license_guard.hostid.adapters import ethtool_permanent_address, link_addresses
 
 from .contract import IdentitySourceContract
 
 ETH = "00:1b:21:3a:4b:5c"  # built-in Ethernet
 WLAN = "3c:a9:f4:12:34:56"  # built-in Wi-Fi
 DONGLE = "00:0e:c6:01:02:03"  # a USB Ethernet dongle: the lowest address of the three
+RANDOM_WLAN = "f2:96:20:c7:65:76"  # the Wi-Fi's current address, randomised by NetworkManager
+
+
+def no_permanent_address(name: str) -> str | None:
+    """Hardware whose driver reports no address of its own (all zero)."""
+    return None
+
+
+def burnt_in(**addresses: str) -> Callable[[str], str | None]:
+    """Other hardware's permanent addresses, as ``ethtool -P`` would report them."""
+    return addresses.get
 
 
 class FakeSysfs:
@@ -122,15 +134,76 @@ def test_sysfs_rules_out_addresses_that_are_not_permanent(
     sysfs: FakeSysfs, assign_type: str
 ) -> None:
     # 1 random, 2 stolen (bonds, bridges), 3 set by userspace (NetworkManager MAC cloning).
+    # Without a permanent address of its own, such an adapter is ruled out.
     sysfs.add("eth1", assign_type=assign_type)
-    source = MacAddressSource(interfaces=lambda: {"eth1": DONGLE, "eth0": ETH}, sysfs=sysfs.net)
+    source = MacAddressSource(
+        interfaces=lambda: {"eth1": DONGLE, "eth0": ETH},
+        sysfs=sysfs.net,
+        permanent_address=no_permanent_address,
+    )
     assert source.read() == ETH
 
 
-def test_unreadable_assign_type_rules_the_adapter_out(sysfs: FakeSysfs) -> None:
-    (sysfs.net / "eth0" / "addr_assign_type").unlink()
-    source = MacAddressSource(interfaces=lambda: {"eth0": ETH, "wlan0": WLAN}, sysfs=sysfs.net)
+@pytest.mark.parametrize("assign_type", ["1", "3"])
+def test_a_randomised_address_counts_as_the_adapter_s_permanent_one(
+    sysfs: FakeSysfs, assign_type: str
+) -> None:
+    # NetworkManager's random Wi-Fi address (type 3): the burnt-in address is the stable one.
+    (sysfs.net / "wlan0" / "addr_assign_type").write_text(assign_type + "\n", encoding="ascii")
+    source = MacAddressSource(
+        interfaces=lambda: {"wlan0": RANDOM_WLAN},
+        sysfs=sysfs.net,
+        permanent_address=burnt_in(wlan0=WLAN),
+    )
     assert source.read() == WLAN
+
+
+def test_switching_wi_fi_randomisation_on_does_not_change_the_choice(sysfs: FakeSysfs) -> None:
+    # A laptop whose only adapter is Wi-Fi: randomisation turned on after activation.
+    before = MacAddressSource(interfaces=lambda: {"wlan0": WLAN}, sysfs=sysfs.net)
+    assert before.read() == WLAN
+    (sysfs.net / "wlan0" / "addr_assign_type").write_text("3\n", encoding="ascii")
+    after = MacAddressSource(
+        interfaces=lambda: {"wlan0": RANDOM_WLAN},
+        sysfs=sysfs.net,
+        permanent_address=burnt_in(wlan0=WLAN),
+    )
+    assert after.read() == WLAN
+
+
+def test_a_permanent_address_that_is_not_universal_is_still_ruled_out(sysfs: FakeSysfs) -> None:
+    (sysfs.net / "wlan0" / "addr_assign_type").write_text("3\n", encoding="ascii")
+    source = MacAddressSource(
+        interfaces=lambda: {"wlan0": RANDOM_WLAN, "eth0": ETH},
+        sysfs=sysfs.net,
+        permanent_address=burnt_in(wlan0="02:00:00:00:00:01"),
+    )
+    assert source.read() == ETH
+
+
+def test_unreadable_assign_type_asks_for_the_permanent_address(sysfs: FakeSysfs) -> None:
+    (sysfs.net / "eth0" / "addr_assign_type").unlink()
+    ruled_out = MacAddressSource(
+        interfaces=lambda: {"eth0": ETH, "wlan0": WLAN},
+        sysfs=sysfs.net,
+        permanent_address=no_permanent_address,
+    )
+    assert ruled_out.read() == WLAN
+    asked = MacAddressSource(
+        interfaces=lambda: {"eth0": ETH, "wlan0": WLAN},
+        sysfs=sysfs.net,
+        permanent_address=burnt_in(eth0=ETH),
+    )
+    assert asked.read() == ETH
+
+
+def test_without_sysfs_usb_and_generically_named_vpn_adapters_are_not_told_apart() -> None:
+    # Windows and macOS: the name and the address bits are all there is, as the module's
+    # docstring and docs/host-id.md say. A dongle (macOS "en7") or a VPN adapter renamed
+    # "Ethernet 3" with a lower address wins, and the host ID changes when it goes away.
+    assert MacAddressSource(interfaces=lambda: {"en0": WLAN, "en7": DONGLE}).read() == DONGLE
+    vpn = {"Ethernet": ETH, "Ethernet 3": "00:00:5e:00:53:01"}
+    assert MacAddressSource(interfaces=lambda: vpn).read() == "00:00:5e:00:53:01"
 
 
 def test_built_in_adapters_beat_usb_ones(sysfs: FakeSysfs) -> None:
@@ -179,3 +252,13 @@ def test_real_psutil_table_lists_this_machine_s_loopback() -> None:
     assert all(isinstance(name, str) and isinstance(mac, str) for name, mac in addresses.items())
     loopback = [name for name in addresses if name.lower().startswith("lo")]
     assert loopback, addresses
+
+
+@pytest.mark.skipif(not Path("/sys/class/net").is_dir(), reason="needs Linux sysfs")
+def test_real_ethtool_permanent_addresses_of_this_machine() -> None:
+    # Every adapter here answers with an address or None; none raises. Loopback has none.
+    for name in sorted(p.name for p in Path("/sys/class/net").iterdir()):
+        address = ethtool_permanent_address(name)
+        assert address is None or len(bytes.fromhex(address.replace(":", ""))) >= 6, name
+    assert ethtool_permanent_address("lo") is None
+    assert ethtool_permanent_address("no-such-nic0") is None

@@ -46,7 +46,7 @@ def test_an_existing_id_is_read_as_is(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 def test_file_is_private_to_its_user(tmp_path: Path) -> None:
-    path = tmp_path / "new-folder" / "install-id"
+    path = tmp_path / "data" / "new-folder" / "install-id"
     previous = os.umask(0o022)
     try:
         InstallIdSource(path).read()
@@ -54,6 +54,7 @@ def test_file_is_private_to_its_user(tmp_path: Path) -> None:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700  # created too, so private
 
 
 @pytest.mark.parametrize(

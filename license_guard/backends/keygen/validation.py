@@ -27,7 +27,7 @@ from license_guard.errors import (
 
 if TYPE_CHECKING:
     from license_guard.backends.keygen.client import KeygenClient
-    from license_guard.http import Deadline
+    from license_guard.clock import Deadline
 
 __all__ = ["KeyValidation", "refusal", "validate_key"]
 
