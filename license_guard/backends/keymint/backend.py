@@ -17,9 +17,10 @@ exactly as issued.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from license_guard._record import replace
@@ -47,7 +48,7 @@ from license_guard.backends.keymint.api import (
     error_for,
     read_error,
 )
-from license_guard.clock import Clock, SystemClock
+from license_guard.clock import Clock, Deadline, SystemClock
 from license_guard.errors import (
     ActivationLimitError,
     ConfigurationError,
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 
     from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys
     from license_guard.backends.keymint.seats import Seat
-    from license_guard.http import Deadline, HttpClient, HttpSettings, Response
+    from license_guard.http import HttpClient, HttpSettings, Response
     from license_guard.lease import Lease
 
 __all__ = ["DEFAULT_BASE_URL", "KeymintBackend"]
@@ -80,6 +81,8 @@ __all__ = ["DEFAULT_BASE_URL", "KeymintBackend"]
 # expired meanwhile (403), a conflict (409). Keymint documents none of them; any one ends the
 # seat, and its nonce is never sent again.
 _SEAT_GONE = frozenset({401, 403, 404, 409})
+# How long closing the backend may spend giving a floating seat back.
+_CHECKIN_SECONDS = 5.0
 
 
 class KeymintBackend(Backend):
@@ -103,6 +106,10 @@ class KeymintBackend(Backend):
         allow_offline_activation: accept activation from a ``.lic`` the vendor sends to a
             computer that cannot reach the server (``guard.activate(key, signed_file=...)``).
             Off by default, as for Keygen: such a lease is never checked online.
+        floating: the product's keys are floating (generation 2): this process holds a seat
+            while it runs. Activation and every start check one out, the guard's background
+            refresher keeps it with heartbeats, ``guard.close()`` and ``release()`` give it
+            back; without the server the app runs until the seat's lease ends, then stops.
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries and deadlines.
@@ -124,6 +131,7 @@ class KeymintBackend(Backend):
         features: Iterable[str] | None = None,
         public_keys: Sequence[str] = (),
         allow_offline_activation: bool = False,
+        floating: bool = False,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -147,6 +155,11 @@ class KeymintBackend(Backend):
                 "licenses: KeymintBackend(public_keys=[...])."
             )
         self.allow_offline_activation = allow_offline_activation
+        if floating:
+            self.api.require(self.api.checkout, "A floating license")
+        self.floating = floating
+        self._seat: Seat | None = None
+        self._seat_lock = threading.Lock()
         self._access_token = access_token
         self._settings = http
         self._transport = transport
@@ -168,9 +181,12 @@ class KeymintBackend(Backend):
     def activate(
         self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
     ) -> LicenseInfo:
-        """activate-key, then get-key for expiry, licensee and seats. See Backend.activate."""
+        """activate-key (a floating key: a seat's checkout), then get-key for expiry, licensee
+        and seats. See Backend.activate."""
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        if self.floating:
+            return self._hold_seat(license_key, host_id, device_tag, deadline)
         activation = self._activate(license_key, host_id, device_tag, deadline)
         details = self.get_key(license_key, deadline=deadline)
         if not details.license.lists(host_id):
@@ -185,6 +201,8 @@ class KeymintBackend(Backend):
         See Backend.validate.
         """
         check_license_key(license_key)
+        if self.floating:
+            return self._hold_seat(license_key, host_id, None, deadline)
         details = self.get_key(license_key, deadline=deadline)
         reason = _refusal(details, details.server_time, host_id, activated=True)
         if reason is not None:
@@ -193,8 +211,12 @@ class KeymintBackend(Backend):
         return self._info(details, activation, host_id)
 
     def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
-        """deactivate-key for this host. See Backend.deactivate."""
+        """deactivate-key for this host (a floating key: the seat's check-in).
+        See Backend.deactivate."""
         check_license_key(license_key)
+        if self.floating:
+            seat = self._take_seat(license_key, host_id)
+            return seat is not None and self.checkin(seat, deadline=deadline)
         payload = {**self._key_payload(license_key), self.api.host_id: host_id}
         response = self._http.request(
             "POST", self.api.deactivate_key, json_body=payload, deadline=deadline
@@ -218,6 +240,16 @@ class KeymintBackend(Backend):
         """
         if lease.expires_at is not None:
             self._known_expiry[lease.license_key] = lease.expires_at
+        if self.floating and not lease.air_gapped:
+            # Offline, a floating lease lasts as long as the seat this process holds; a process
+            # that holds none yet must ask the server (check one out) before it runs.
+            seat = self._seat
+            held = seat is not None and (seat.license_key, seat.host_id) == (
+                lease.license_key,
+                lease.host_id,
+            )
+            until = seat.expires_at if seat is not None and held else min(now, lease.verified_at)
+            lease = replace(lease, offline_until=until)
         if lease.air_gapped and not self.allow_offline_activation:
             raise LeaseError(
                 "This license was activated from a file, which this app does not accept."
@@ -366,8 +398,39 @@ class KeymintBackend(Backend):
             return False  # lapsed, or checked in already: the seat is free either way
         raise error
 
+    def heartbeat(self, lease: Lease, *, deadline: Deadline) -> timedelta | None:
+        """A floating key's heartbeat: renew this process's seat (check one out when it holds
+        none, or lost it). None for other keys. See Backend.heartbeat.
+
+        Raises:
+            FloatingSeatsTakenError: the seat was lost and every seat is now taken.
+            LicenseUnreachableError: the server could not be asked; the seat holds until its
+                lease ends (the lease's ``offline_until``), then the app stops.
+        """
+        if not self.floating or lease.air_gapped:
+            return None
+        seat = self._seat
+        if seat is not None and (seat.license_key, seat.host_id) == (
+            lease.license_key,
+            lease.host_id,
+        ):
+            try:
+                self._keep(seat, self.renew_seat(seat, deadline=deadline))
+                return seat.heartbeat_every
+            except SeatLostError:
+                self._keep(seat, None)
+        self._hold_seat(lease.license_key, lease.host_id, lease.device_tag, deadline)
+        return self._seat.heartbeat_every if self._seat is not None else None
+
     def close(self) -> None:
-        """Close the HTTP connection pool."""
+        """Give back a floating seat (within a few seconds, quietly), and close the HTTP
+        connection pool."""
+        seat = self._seat
+        if seat is not None:
+            self._keep(seat, None)
+            # If it cannot be given back, the seat lapses on the server at its lease's end.
+            with contextlib.suppress(LicenseError):
+                self.checkin(seat, deadline=Deadline(_CHECKIN_SECONDS, clock=self._clock))
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -478,6 +541,40 @@ class KeymintBackend(Backend):
                 "This license file is for another license key.", reason="wrong_key"
             )
         return offline
+
+    def _hold_seat(
+        self, license_key: str, host_id: str, device_tag: str | None, deadline: Deadline
+    ) -> LicenseInfo:
+        """Renew this process's seat, or check one out; then get-key for expiry and licensee."""
+        seat = self._seat
+        renewed = None
+        if seat is not None and (seat.license_key, seat.host_id) == (license_key, host_id):
+            try:
+                renewed = self.renew_seat(seat, deadline=deadline)
+            except SeatLostError:
+                renewed = None
+        if renewed is None:
+            renewed = self.checkout(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            )
+        self._keep(seat, renewed)
+        details = self.get_key(license_key, deadline=deadline)
+        activation = Activation(message=None, licensee_name=None, licensee_email=None)
+        return self._info(details, activation, host_id)
+
+    def _keep(self, old: Seat | None, new: Seat | None) -> None:
+        """Hold *new* as this process's seat, unless another thread replaced *old* meanwhile."""
+        with self._seat_lock:
+            if self._seat is old or new is None:
+                self._seat = new
+
+    def _take_seat(self, license_key: str, host_id: str) -> Seat | None:
+        with self._seat_lock:
+            seat = self._seat
+            if seat is None or (seat.license_key, seat.host_id) != (license_key, host_id):
+                return None
+            self._seat = None
+            return seat
 
     def _seat_call(self, path: str, seat: Seat, deadline: Deadline) -> Response:
         payload = {**self._key_payload(seat.license_key), **seat.signed()}
