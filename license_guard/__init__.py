@@ -14,6 +14,7 @@ from license_guard.errors import (
     CustomerNotFoundError,
     DeviceDeactivatedError,
     FeatureNotLicensedError,
+    FloatingSeatsTakenError,
     GracePeriodExpiredError,
     HostIdError,
     InvalidLicenseKeyError,
@@ -30,6 +31,7 @@ from license_guard.errors import (
     OfflineLicenseProductError,
     ProductNotFoundError,
     RateLimitedError,
+    SeatLostError,
     StorageError,
 )
 
@@ -47,6 +49,7 @@ __all__ = [
     "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "FloatingSeatsTakenError",
     "Gate",
     "GracePeriodExpiredError",
     "HostIdError",
@@ -71,6 +74,7 @@ __all__ = [
     "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
+    "SeatLostError",
     "StorageError",
     "SystemClock",
 ]

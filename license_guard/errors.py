@@ -15,8 +15,10 @@ usually cares about the first level only::
      │    ├── LicenseExpiredError       the license's own expiry has passed
      │    ├── LicenseBlockedError       the vendor blocked the key (refund, abuse)
      │    ├── ActivationLimitError      every seat is taken
+     │    │    └── FloatingSeatsTakenError  every floating seat is in use right now
      │    ├── CustomerInactiveError     the customer account is disabled
-     │    └── DeviceDeactivatedError    this device's seat was freed from elsewhere
+     │    ├── DeviceDeactivatedError    this device's seat was freed from elsewhere
+     │    └── SeatLostError             this device's floating seat ended (lapsed, refused)
      ├── LicenseUnreachableError      the server could not be asked: grace applies
      │    ├── RateLimitedError          429, with the server's Retry-After when it gave one
      │    └── InvalidResponseError      an answer that is not the API's (HTML portal, bad JSON,
@@ -51,6 +53,7 @@ __all__ = [
     "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "FloatingSeatsTakenError",
     "GracePeriodExpiredError",
     "HostIdError",
     "InvalidLicenseKeyError",
@@ -67,6 +70,7 @@ __all__ = [
     "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
+    "SeatLostError",
     "StorageError",
 ]
 
@@ -145,6 +149,24 @@ class LicenseBlockedError(LicenseDeniedError):
 
 class ActivationLimitError(LicenseDeniedError):
     """Every activation slot of the license is in use on other devices."""
+
+
+class FloatingSeatsTakenError(ActivationLimitError):
+    """Every seat of a floating license is in use on other computers at this moment.
+
+    ``max_sessions`` is the license's number of seats, when the server said it.
+    """
+
+    def __init__(
+        self, message: str, *, max_sessions: int | None = None, server_message: str | None = None
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.max_sessions = max_sessions
+
+
+class SeatLostError(LicenseDeniedError):
+    """This computer's floating seat is gone: its lease lapsed, or the server refused its
+    heartbeat. Check out a seat again to go on."""
 
 
 class CustomerInactiveError(LicenseDeniedError):

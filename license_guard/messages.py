@@ -25,6 +25,7 @@ from license_guard.errors import (
     CustomerNotFoundError,
     DeviceDeactivatedError,
     FeatureNotLicensedError,
+    FloatingSeatsTakenError,
     GracePeriodExpiredError,
     HostIdError,
     InvalidLicenseKeyError,
@@ -41,6 +42,7 @@ from license_guard.errors import (
     OfflineLicenseProductError,
     ProductNotFoundError,
     RateLimitedError,
+    SeatLostError,
     StorageError,
 )
 from license_guard.status import LicenseState, LicenseStatus
@@ -171,6 +173,16 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
         "The computer's date and time ({now}) are earlier than a time this app has already "
         "seen ({highest_seen}). Set the correct date and time, or connect to the internet so "
         "the license can be checked.",
+    ),
+    FloatingSeatsTakenError: (
+        "All seats in use",
+        "Every seat of this license is in use on other computers right now. Close the app on "
+        "one of them, or try again in a few minutes.",
+    ),
+    SeatLostError: (
+        "Seat lost",
+        "This computer lost its seat of the license (it could not reach the licensing server "
+        "in time). Start the app again to take a seat.",
     ),
     OfflineLicenseError: (
         "License file not accepted",

@@ -18,6 +18,7 @@ PUBLIC = [
     "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "FloatingSeatsTakenError",
     "Gate",
     "GracePeriodExpiredError",
     "HostIdError",
@@ -42,6 +43,7 @@ PUBLIC = [
     "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
+    "SeatLostError",
     "StorageError",
     "SystemClock",
 ]

@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from license_guard._log import get_logger
 from license_guard._record import Record
 from license_guard._redact import redact
+from license_guard.admin.customers import CustomerCalls, required_id
+from license_guard.admin.messages import ADMIN_MESSAGES
 from license_guard.backends.keymint.answers import (
-    Customer,
     KeyDetails,
     NewCustomer,
     iso_time,
     parse_created_key,
-    parse_customer,
-    parse_customers,
     parse_deactivation,
     parse_key_details,
     parse_signed_file,
@@ -51,17 +50,9 @@ from license_guard.backends.keymint.api import (
 )
 from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
-    AccessTokenError,
     ConfigurationError,
-    CustomerExistsError,
-    CustomerNotFoundError,
-    DeviceDeactivatedError,
     InvalidLicenseKeyError,
-    InvalidResponseError,
     LicenseDeniedError,
-    LicenseError,
-    LicenseUnreachableError,
-    ProductNotFoundError,
 )
 from license_guard.http import Deadline, HttpClient
 
@@ -76,32 +67,6 @@ log = get_logger("license_guard.admin")
 
 #: The header Keymint's SDKs send a write's idempotency key in.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-#: The text of every error :func:`~license_guard.backends.keymint.api.keymint_error` can
-#: name, for the vendor's staff rather than the app's user. The server's own text is in
-#: ``server_message``.
-ADMIN_MESSAGES: Mapping[type[LicenseError], str] = {
-    ConfigurationError: (
-        "The licensing server rejected the request as malformed; check the arguments, the "
-        "product id and the server URL."
-    ),
-    AccessTokenError: (
-        "The licensing server rejected the admin access token: it is wrong, expired, or not "
-        "allowed for this product."
-    ),
-    ProductNotFoundError: "The licensing server does not know this product id, or it is inactive.",
-    CustomerNotFoundError: (
-        "The licensing server has no customer with this id; check it, or create the key with a "
-        "new customer."
-    ),
-    CustomerExistsError: (
-        "A customer with this e-mail already exists; create the key for that customer's id instead."
-    ),
-    InvalidLicenseKeyError: "The licensing server does not know this license key for this product.",
-    LicenseDeniedError: "The licensing server refused the request.",
-    DeviceDeactivatedError: "No device with this host ID is activated on this key.",
-    LicenseUnreachableError: "The licensing server had an internal error; try again later.",
-}
 
 
 class FloatingSeats(Record, kw_only=True):
@@ -136,7 +101,7 @@ class FloatingSeats(Record, kw_only=True):
         }
 
 
-class KeymintAdmin:
+class KeymintAdmin(CustomerCalls):
     """A Keymint admin client: keys (create, get, update, delete, block, unblock, free
     devices) and, in generation 2, customers.
 
@@ -241,7 +206,7 @@ class KeymintAdmin:
         if customer_id is not None and new_customer is not None:
             raise ConfigurationError("Give customer_id or new_customer, not both.")
         if customer_id is not None:
-            payload["customerId"] = _id("customer_id", customer_id)
+            payload["customerId"] = required_id("customer_id", customer_id)
         if new_customer is not None:
             payload["newCustomer"] = new_customer.to_json()
         if floating is not None:
@@ -394,85 +359,6 @@ class KeymintAdmin:
         log.info("signed an offline license of key %s for host %s", redact(license_key), host_id)
         return text
 
-    # -- customers (generation 2) ----------------------------------------------------------------
-
-    def create_customer(self, customer: NewCustomer) -> Customer:
-        """Create a customer (generation 2).
-
-        Raises:
-            ConfigurationError: generation 1.
-            CustomerExistsError: a customer has this e-mail already.
-        """
-        path = self.api.require(self.api.customers, "Managing customers")
-        created = parse_customer(_data(self._write("POST", path, customer.to_json())))
-        log.info("created customer %s", created.id)
-        return created
-
-    def get_customer(self, customer_id: str) -> Customer:
-        """One customer (generation 2).
-
-        Raises:
-            ConfigurationError: generation 1.
-            CustomerNotFoundError: no customer has this id.
-        """
-        path = self.api.require(self.api.customer_by_id, "Managing customers")
-        response = self._send(ApiCall("GET", _query(path, customerId=customer_id), None, {}))
-        return parse_customer(_data(answer(response, messages=ADMIN_MESSAGES)))
-
-    def list_customers(
-        self, *, email: str | None = None, page: int = 1, limit: int = 100
-    ) -> tuple[Customer, ...]:
-        """One page of customers (generation 2), optionally those with *email*.
-
-        Raises:
-            ConfigurationError: generation 1, or a page or limit out of range (limit 1..100).
-        """
-        path = self.api.require(self.api.customers, "Managing customers")
-        if not 1 <= limit <= 100 or page < 1:
-            raise ConfigurationError("page must be 1 or more, and limit 1 to 100.")
-        query: dict[str, str] = {"page": str(page), "limit": str(limit)}
-        if email is not None:
-            query["email"] = email
-        response = self._send(ApiCall("GET", _query(path, **query), None, {}))
-        return parse_customers(answer(response, messages=ADMIN_MESSAGES))
-
-    def update_customer(
-        self, customer_id: str, *, name: str | None = None, email: str | None = None
-    ) -> None:
-        """Change a customer's name or e-mail (generation 2).
-
-        Raises:
-            ConfigurationError: generation 1, or nothing to change.
-            CustomerNotFoundError: no customer has this id.
-        """
-        path = self.api.require(self.api.customer_by_id, "Managing customers")
-        changes = {k: v for k, v in (("name", name), ("email", email)) if v is not None}
-        if not changes:
-            raise ConfigurationError("update_customer needs a name or an e-mail to change.")
-        self._write("PUT", path, {"customerId": _id("customer_id", customer_id), **changes})
-
-    def delete_customer(self, customer_id: str) -> None:
-        """Delete a customer (generation 2).
-
-        Raises:
-            ConfigurationError: generation 1.
-            CustomerNotFoundError: no customer has this id.
-        """
-        path = self.api.require(self.api.customer_by_id, "Managing customers")
-        self._write("DELETE", _query(path, customerId=_id("customer_id", customer_id)), None)
-        log.info("deleted customer %s", customer_id)
-
-    def toggle_customer(self, customer_id: str) -> None:
-        """Disable an active customer, or enable a disabled one (generation 2): the keys of a
-        disabled customer are refused (``CustomerInactiveError`` in the app).
-
-        Raises:
-            ConfigurationError: generation 1.
-            CustomerNotFoundError: no customer has this id.
-        """
-        path = self.api.require(self.api.customer_disable, "Managing customers")
-        self._write("POST", _query(path, customerId=_id("customer_id", customer_id)), None)
-
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._http.close()
@@ -566,22 +452,3 @@ class KeymintAdmin:
         if expires_at <= self._clock.now():
             raise ConfigurationError(f"expires_at ({expires_at:%Y-%m-%d %H:%M %Z}) has passed.")
         return iso_time(expires_at)
-
-
-def _id(name: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(f"{name} must not be empty.")
-    return value
-
-
-def _query(path: str, **params: str) -> str:
-    from urllib.parse import urlencode
-
-    return f"{path}?{urlencode(params)}"
-
-
-def _data(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise InvalidResponseError("The licensing server's customer answer had no customer.")
-    return data

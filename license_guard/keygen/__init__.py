@@ -7,46 +7,5 @@
 
 from __future__ import annotations
 
-from license_guard.backends.keygen.formats import (
-    MAX_CLOCK_DRIFT,
-    REQUIRED_SIGNED_PARTS,
-    SIGNED_KEY_SCHEME,
-    SUPPORTED_FILE_ALGORITHMS,
-    Certificate,
-    Dataset,
-    FileKind,
-    FileMeta,
-    PublicKey,
-    Resource,
-    SignedKey,
-    SignedMessage,
-    VerifiedFile,
-    verify_certificate,
-    verify_license_file,
-    verify_machine_file,
-    verify_response,
-    verify_signed_key,
-    verify_webhook,
-)
-
-__all__ = [
-    "MAX_CLOCK_DRIFT",
-    "REQUIRED_SIGNED_PARTS",
-    "SIGNED_KEY_SCHEME",
-    "SUPPORTED_FILE_ALGORITHMS",
-    "Certificate",
-    "Dataset",
-    "FileKind",
-    "FileMeta",
-    "PublicKey",
-    "Resource",
-    "SignedKey",
-    "SignedMessage",
-    "VerifiedFile",
-    "verify_certificate",
-    "verify_license_file",
-    "verify_machine_file",
-    "verify_response",
-    "verify_signed_key",
-    "verify_webhook",
-]
+from license_guard.backends.keygen.formats import *  # noqa: F403  the same names, public here
+from license_guard.backends.keygen.formats import __all__ as __all__

@@ -24,6 +24,7 @@ from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, Seed
 from license_guard.errors import InvalidResponseError, LeaseError
 from license_guard.status import LicenseState
+from tests.backends.conftest import reseal
 from tests.keymint.conftest import BackendFactory, GuardMaker
 from tests.keymint.wire import Rewriting
 
@@ -51,7 +52,7 @@ def test_a_file_from_key_sign_activates_without_the_network(
     assert status.state is LicenseState.ACTIVE
     assert status.expires_at == emulator_clock.now() + 10 * DAY
     assert len(keymint_emulator.request_log) == requests
-    lease = guard.store.load(host_id=guard.host_id, product_id=keymint_seed.product_id)
+    lease = guard.store.load()
     assert lease is not None
     assert (lease.air_gapped, lease.signed_data) == (True, signed)  # kept exactly as issued
     # Past the file's expiry, the app stops: the expiry comes from the signed file.
@@ -70,15 +71,15 @@ def test_the_signed_facts_win_over_a_forged_lease(
     guard = make_guard(**offline_options)
     signed = admin.sign_offline_license(keymint_seed.license_key, guard.host_id, ttl=2 * 86400)
     guard.activate(keymint_seed.license_key, signed_file=signed)
-    lease = guard.store.load(host_id=guard.host_id, product_id=keymint_seed.product_id)
+    lease = guard.store.load()
     assert lease is not None
     # Someone with the sealing key writes a later expiry: every load re-reads the signed one.
-    guard.store.save(replace(lease, expires_at=lease.expires_at + 365 * DAY))  # type: ignore[operator]
+    reseal(guard, replace(lease, expires_at=lease.expires_at + 365 * DAY))  # type: ignore[operator]
     status = make_guard(**offline_options).ensure_activated()
     assert status.expires_at == emulator_clock.now() + 2 * DAY
     # ... or another computer's file: refused on load.
     other = admin.sign_offline_license(keymint_seed.license_key, "another-computer")
-    guard.store.save(replace(lease, signed_data=other))
+    reseal(guard, replace(lease, signed_data=other))
     with pytest.raises(LeaseError, match="another computer"):
         make_guard(**offline_options).ensure_activated()
 
@@ -170,7 +171,7 @@ def test_an_activation_answer_may_carry_the_signed_file(
             guard.activate(keymint_seed.license_key)
         return
     guard.activate(keymint_seed.license_key)
-    lease = guard.store.load(host_id=guard.host_id, product_id=keymint_seed.product_id)
+    lease = guard.store.load()
     assert lease is not None
     assert lease.signed_data is not None
     assert not lease.air_gapped
@@ -178,6 +179,6 @@ def test_an_activation_answer_may_carry_the_signed_file(
     # Without the public keys the file cannot be checked, so it is not kept.
     plain = make_guard("plain", transport=Rewriting(keymint_emulator.transport(), rewrite))
     plain.activate(keymint_seed.license_key)
-    kept = plain.store.load(host_id=plain.host_id, product_id=keymint_seed.product_id)
+    kept = plain.store.load()
     assert kept is not None
     assert kept.signed_data is None

@@ -42,6 +42,7 @@ __all__ = [
     "parse_checkout",
     "parse_created_key",
     "parse_customer",
+    "parse_customer_answer",
     "parse_customers",
     "parse_deactivation",
     "parse_error",
@@ -383,6 +384,21 @@ def parse_customer(data: Mapping[str, Any]) -> Customer:
         email=_optional_text(data.get("email"), "customer.email"),
         active=active,
     )
+
+
+def parse_customer_answer(body: Mapping[str, Any]) -> Customer:
+    """The customer of a generation-2 customer answer: ``data`` an object, or a list of one
+    (as get-customer-by-id sends it).
+
+    Raises:
+        InvalidResponseError: no single customer object in it, or a malformed one.
+    """
+    data = body.get("data")
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, dict):
+        raise InvalidResponseError("The licensing server's customer answer had no customer.")
+    return parse_customer(data)
 
 
 def parse_customers(body: Mapping[str, Any]) -> tuple[Customer, ...]:

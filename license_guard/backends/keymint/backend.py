@@ -47,12 +47,11 @@ from license_guard.backends.keymint.api import (
     error_for,
     read_error,
 )
-from license_guard.clock import Clock, SystemClock
+from license_guard.backends.keymint.floating import SeatCalls
+from license_guard.backends.keymint.refusals import refusal
+from license_guard.clock import Clock, Deadline, SystemClock
 from license_guard.errors import (
-    ActivationLimitError,
     ConfigurationError,
-    CustomerInactiveError,
-    DeviceDeactivatedError,
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
@@ -68,13 +67,14 @@ if TYPE_CHECKING:
 
     from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys
     from license_guard.backends.keymint.relay_client import RelayClient
-    from license_guard.http import Deadline, HttpClient, HttpSettings, Response
+    from license_guard.backends.keymint.seats import Seat
+    from license_guard.http import HttpClient, HttpSettings, Response
     from license_guard.lease import Lease
 
 __all__ = ["DEFAULT_BASE_URL", "KeymintBackend"]
 
 
-class KeymintBackend(Backend):
+class KeymintBackend(SeatCalls, Backend):
     """Keymint (https://keymint.dev), API generation 1 or 2 (docs/backends.md, "Generation 1
     or 2").
 
@@ -101,6 +101,10 @@ class KeymintBackend(Backend):
         allow_offline_activation: accept activation from a ``.lic`` the vendor sends to a
             computer that cannot reach the server (``guard.activate(key, signed_file=...)``).
             Off by default, as for Keygen: such a lease is never checked online.
+        floating: the product's keys are floating (generation 2): this process holds a seat
+            while it runs. Activation and every start check one out, the guard's background
+            refresher keeps it with heartbeats, ``guard.close()`` and ``release()`` give it
+            back; without the server the app runs until the seat's lease ends, then stops.
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries and deadlines.
@@ -124,6 +128,7 @@ class KeymintBackend(Backend):
         features: Iterable[str] | None = None,
         public_keys: Sequence[str] = (),
         allow_offline_activation: bool = False,
+        floating: bool = False,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -152,6 +157,16 @@ class KeymintBackend(Backend):
                 "licenses: KeymintBackend(public_keys=[...])."
             )
         self.allow_offline_activation = allow_offline_activation
+        if floating:
+            self.api.require(self.api.checkout, "A floating license")
+            if relay_url is not None:
+                raise ConfigurationError(
+                    "Floating seats through a relay are not supported by this backend yet: "
+                    "use the relay's /v1/checkout calls directly (docs/relay.md)."
+                )
+        self.floating = floating
+        self._seat: Seat | None = None
+        self._seat_lock = threading.Lock()
         self.relay_url = relay_url
         self._relay: RelayClient | None = None
         if relay_url is not None:
@@ -205,14 +220,16 @@ class KeymintBackend(Backend):
     def activate(
         self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
     ) -> LicenseInfo:
-        """activate-key, then get-key for expiry, licensee and seats (or the relay's activate).
-        See Backend.activate."""
+        """activate-key (a floating key: a seat's checkout), then get-key for expiry, licensee
+        and seats; or the relay's activate. See Backend.activate."""
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
         if self._relay is not None:
             return self._relay.activate(
                 license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
             )
+        if self.floating:
+            return self._hold_seat(license_key, host_id, device_tag, deadline)
         activation = self._activate(license_key, host_id, device_tag, deadline)
         details = self.get_key(license_key, deadline=deadline)
         if not details.license.lists(host_id):
@@ -229,18 +246,24 @@ class KeymintBackend(Backend):
         check_license_key(license_key)
         if self._relay is not None:
             return self._relay.validate(license_key, host_id=host_id, deadline=deadline)
+        if self.floating:
+            return self._hold_seat(license_key, host_id, None, deadline)
         details = self.get_key(license_key, deadline=deadline)
-        reason = _refusal(details, details.server_time, host_id, activated=True)
+        reason = refusal(details, details.server_time, host_id, activated=True)
         if reason is not None:
             raise reason
         activation = self._activate(license_key, host_id, None, deadline)
         return self._info(details, activation, host_id)
 
     def deactivate(self, license_key: str, *, host_id: str, deadline: Deadline) -> bool:
-        """deactivate-key for this host (or the relay's deactivate). See Backend.deactivate."""
+        """deactivate-key for this host (a floating key: the seat's check-in; with a relay, the
+        relay's deactivate). See Backend.deactivate."""
         check_license_key(license_key)
         if self._relay is not None:
             return self._relay.deactivate(license_key, host_id=host_id, deadline=deadline)
+        if self.floating:
+            seat = self._take_seat(license_key, host_id)
+            return seat is not None and self.checkin(seat, deadline=deadline)
         payload = {**self._key_payload(license_key), self.api.host_id: host_id}
         response = self._http.request(
             "POST", self.api.deactivate_key, json_body=payload, deadline=deadline
@@ -264,6 +287,16 @@ class KeymintBackend(Backend):
         """
         if lease.expires_at is not None:
             self._known_expiry[lease.license_key] = lease.expires_at
+        if self.floating and not lease.air_gapped:
+            # Offline, a floating lease lasts as long as the seat this process holds; a process
+            # that holds none yet must ask the server (check one out) before it runs.
+            seat = self._seat
+            held = seat is not None and (seat.license_key, seat.host_id) == (
+                lease.license_key,
+                lease.host_id,
+            )
+            until = seat.expires_at if seat is not None and held else min(now, lease.verified_at)
+            lease = replace(lease, offline_until=until)
         if lease.air_gapped and not self.allow_offline_activation:
             raise LeaseError(
                 "This license was activated from a file, which this app does not accept."
@@ -331,7 +364,9 @@ class KeymintBackend(Backend):
         return details
 
     def close(self) -> None:
-        """Close the HTTP connection pool."""
+        """Give back a floating seat (within a few seconds, quietly), and close the HTTP
+        connection pools."""
+        self._give_seat_back()
         if self._relay is not None:
             self._relay.close()
         if self._client is not None:
@@ -358,12 +393,12 @@ class KeymintBackend(Backend):
         error = read_error(response)
         if response.status == 403 and isinstance(error, LicenseDeniedError):
             # Only Keymint's own 403 is a refusal to explain; a proxy's is "could not ask".
-            error = self._explain_refusal(error, license_key, host_id, deadline)
+            error = self._explainrefusal(error, license_key, host_id, deadline)
         elif isinstance(error, InvalidLicenseKeyError):
             error = self._explain_unknown(error, license_key, host_id, response, deadline)
         raise error
 
-    def _explain_refusal(
+    def _explainrefusal(
         self, error: LicenseError, license_key: str, host_id: str, deadline: Deadline
     ) -> LicenseError:
         """Name the reason for a 403 from the key's state, read with get-key."""
@@ -372,7 +407,7 @@ class KeymintBackend(Backend):
         except LicenseError:
             return error
         # Without the server's Date, this clock decides whether the expiry has passed.
-        reason = _refusal(details, details.server_time or self._clock.now(), host_id)
+        reason = refusal(details, details.server_time or self._clock.now(), host_id)
         if reason is None:
             # Not expired, customer active, a seat free: blocked is the one refusal get-key
             # cannot show. Name it only when the server's own words agree; else keep them.
@@ -401,7 +436,7 @@ class KeymintBackend(Backend):
             return known  # get-key told (an expiry it knew of, or the key is unknown)
         except LicenseError:
             return self._expired_or_unknown(error, license_key, response)
-        reason = _refusal(details, details.server_time or self._clock.now(), host_id)
+        reason = refusal(details, details.server_time or self._clock.now(), host_id)
         if isinstance(reason, LicenseExpiredError):
             reason.server_message = error.server_message
             return reason
@@ -492,32 +527,3 @@ class KeymintBackend(Backend):
             activations=license_.activations,
             signed_data=signed,
         )
-
-
-def _refusal(
-    details: KeyDetails, server_time: datetime | None, host_id: str, *, activated: bool = False
-) -> LicenseError | None:
-    """Why the server would refuse this license for this host, from get-key facts, if it would.
-
-    With *activated*, the host held a seat: not being listed means its seat was freed
-    (DeviceDeactivatedError), whatever has become of that seat since.
-    """
-    license_ = details.license
-    expires_at = license_.expires_at
-    if expires_at is not None and server_time is not None and server_time >= expires_at:
-        return LicenseExpiredError(
-            f"This license expired on {expires_at:%Y-%m-%d}. Renew it to keep using the app.",
-            expired_at=expires_at,
-        )
-    if details.customer is not None and not details.customer.active:
-        return error_for(CustomerInactiveError, None)
-    listed = license_.lists(host_id)
-    if activated and not listed:
-        return error_for(DeviceDeactivatedError, None)
-    if license_.full and not listed:
-        return ActivationLimitError(
-            f"This license is already activated on {license_.activations} of "
-            f"{license_.usage_limit} computers. Release it on another computer, or ask the "
-            "vendor's support to free a seat."
-        )
-    return None

@@ -15,7 +15,7 @@ from license_guard.emulator.keymint.params import invalid, require, required_tex
 from license_guard.emulator.keymint.views import license_expiry
 
 if TYPE_CHECKING:
-    from license_guard.emulator.keymint.endpoints_v2 import Call, Rules, V2Endpoint
+    from license_guard.emulator.keymint.calls import Call, Rules, V2Endpoint
 
 __all__ = ["floating_endpoints"]
 

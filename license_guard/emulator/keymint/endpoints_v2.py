@@ -14,16 +14,15 @@ import secrets
 import string
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 from license_guard.emulator.errors import Code, KeymintError
-from license_guard.emulator.keymint.customers import EMAIL_TAKEN, CustomerBook
-from license_guard.emulator.keymint.endpoints import Caller, Reply
+from license_guard.emulator.keymint.calls import Call, Rules, V2Endpoint
+from license_guard.emulator.keymint.customers import EMAIL_TAKEN
+from license_guard.emulator.keymint.endpoints import Reply
 from license_guard.emulator.keymint.endpoints_floating import floating_endpoints
-from license_guard.emulator.keymint.floating import FloatingSeats
-from license_guard.emulator.keymint.manage import KeyChanges, KeyManagement, floating_terms
+from license_guard.emulator.keymint.manage import KeyChanges, floating_terms
 from license_guard.emulator.keymint.params import (
     MAX_LIMIT,
     expiry_date,
@@ -37,34 +36,12 @@ from license_guard.emulator.keymint.params import (
     string_list,
     text,
 )
-from license_guard.emulator.keymint.service import KeymintService, KeyTerms, Message
+from license_guard.emulator.keymint.service import KeyTerms, Message
 from license_guard.emulator.keymint.views import key_data, license_expiry
 
 __all__ = ["Call", "Rules", "V2Endpoint", "key_endpoints"]
 
 _DAY = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Everything the generation-2 endpoints act on."""
-
-    service: KeymintService
-    manage: KeyManagement
-    seats: FloatingSeats
-    customers: CustomerBook
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request to a generation-2 endpoint: who sent it, its fields and its headers."""
-
-    caller: Caller
-    params: Mapping[str, Any] = field(repr=False)
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
-
-
-V2Endpoint = Callable[[Rules, Call], Reply]
 
 
 @contextmanager

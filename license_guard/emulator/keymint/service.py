@@ -22,6 +22,7 @@ from license_guard.clock import Clock
 from license_guard.emulator import ids
 from license_guard.emulator.dates import iso_z, one_month_after
 from license_guard.emulator.errors import Code, KeymintError
+from license_guard.emulator.keymint.messages import Message
 from license_guard.emulator.keymint.records import (
     AccessToken,
     Customer,
@@ -45,28 +46,6 @@ __all__ = [
 #: How generation-1 get-key spells the seat limit: the documented ``usage_limit``, the SDK 0.1.0
 #: types' ``max_activations`` instead, or both.
 Gen1LimitField = Literal["usage_limit", "max_activations", "both"]
-
-
-class Message:
-    """The texts the emulator answers with; those the Keymint documents give are theirs verbatim."""
-
-    LICENSE_VALID = "License valid"
-    DEVICE_DEACTIVATED = "Device deactivated"
-    ALL_DEVICES_DEACTIVATED = "All devices deactivated"
-    KEY_BLOCKED = "Key blocked"
-    KEY_UNBLOCKED = "Key unblocked"
-    MISSING_PARAMS = "Missing required params"
-    INVALID_TOKEN = "Invalid access token"  # noqa: S105  an error text, not a password
-    INVALID_KEY = "Invalid license key"
-    PRODUCT_NOT_FOUND = "Product not found or inactive"
-    DEVICE_NOT_FOUND = "Device not found"
-    LIMIT_REACHED = "Activation limit reached"
-    EXPIRED = "License expired"
-    NOT_ACTIVATED = "License not activated"
-    BLOCKED = "License key blocked"
-    CUSTOMER_INACTIVE = "Customer inactive"
-    SERVER_ERROR = "Server error"
-    RATE_LIMITED = "Rate limit exceeded"
 
 
 @dataclass(frozen=True)
