@@ -8,18 +8,29 @@ too); they are named here again for the emulator's tests. ``license_guard.crypto
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from license_guard.backends.keymint.signing import (
-    key_id_of as key_id,
-)
-from license_guard.backends.keymint.signing import (
-    public_key_der,
-    public_key_pem,
-    sign_offline_license,
-)
+if TYPE_CHECKING:
+    from datetime import datetime
 
-__all__ = ["SigningKey", "key_id", "public_key_der", "public_key_pem", "sign_offline_license"]
+__all__ = ["SigningKey"]  # and, loaded on first use, the names of _FROM_SIGNING
+
+# Named here, loaded on first use: importing the emulator must not load the client package
+# (whose verifier imports cryptography).
+_FROM_SIGNING = {
+    "key_id": "key_id_of",
+    "public_key_der": "public_key_der",
+    "public_key_pem": "public_key_pem",
+    "sign_offline_license": "sign_offline_license",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SIGNING:
+        from license_guard.backends.keymint import signing
+
+        return getattr(signing, _FROM_SIGNING[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SigningKey:
@@ -27,12 +38,13 @@ class SigningKey:
 
     def __init__(self, private_key: bytes) -> None:
         from license_guard import crypto
+        from license_guard.backends.keymint.signing import key_id_of
 
         self._private = private_key
         #: The raw 32-byte public key.
         self.public_key = crypto.ed25519_public_key(private_key)
         #: The ``kid`` every license it signs carries.
-        self.kid = key_id(self.public_key)
+        self.kid = key_id_of(self.public_key)
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -50,6 +62,8 @@ class SigningKey:
     @property
     def public_pem(self) -> str:
         """The public key as an SPKI PEM."""
+        from license_guard.backends.keymint.signing import public_key_pem
+
         return public_key_pem(self.public_key)
 
     def sign(
@@ -62,6 +76,8 @@ class SigningKey:
         issued_at: datetime,
     ) -> str:
         """A ``.lic`` file signed by this key (see :func:`sign_offline_license`)."""
+        from license_guard.backends.keymint.signing import sign_offline_license
+
         return sign_offline_license(
             self._private,
             product_id=product_id,
