@@ -19,6 +19,7 @@ from benchmarks import (
     gate_overhead,
     host_identity,
     memory,
+    relay,
 )
 from benchmarks.lab import Lab, lab
 from benchmarks.report import Figure
@@ -34,6 +35,7 @@ FIGURES: Mapping[int, Callable[[Lab, Mode], Figure]] = {
     5: fleet.measure,
     6: memory.measure,
     7: cli_start.measure,
+    8: relay.measure,
 }
 
 

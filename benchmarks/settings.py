@@ -21,6 +21,7 @@ class Mode:
         fleet_seeds: independent simulations of the fleet.
         fleet_days: days simulated per fleet.
         count_instructions: also count the instructions of a cold start (valgrind, if found).
+        relay_requests: validations sent per relay load run (0: the relay figure is skipped).
     """
 
     name: str
@@ -34,6 +35,7 @@ class Mode:
     fleet_seeds: int
     fleet_days: int
     count_instructions: bool = False
+    relay_requests: int = 0
 
 
 QUICK = Mode(
@@ -59,4 +61,5 @@ FULL = Mode(
     fleet_seeds=50,
     fleet_days=7,
     count_instructions=True,
+    relay_requests=3_000,
 )

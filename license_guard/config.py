@@ -16,6 +16,9 @@ The config file is INI (readable on every supported Python without extra package
     backend = keygen
     account = ...
     public_key = ...
+    ; Keymint through the vendor's relay (no access token): its URL, and for public_key the
+    ; PEM file(s) of the keys its answers are signed with, comma-separated
+    relay_url = https://license.example.com
     ; Keymint: what every license of the product unlocks, as the app configures it
     features = export-4k, batch
     ; Keygen: accept activation from a signed file the vendor sends (yes/no, default no)
@@ -65,6 +68,7 @@ FIELDS = (
     "public_key",
     "features",
     "offline_activation",
+    "relay_url",
 )
 # Secrets come from the environment or the config file, never from a flag.
 SECRETS = frozenset({"access_token", "admin_token"})
@@ -93,6 +97,7 @@ class Settings:
     public_key: str | None = None
     features: str | None = None
     offline_activation: str | None = None
+    relay_url: str | None = None
     source: str = "defaults"
 
     def __repr__(self) -> str:

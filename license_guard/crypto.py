@@ -3,6 +3,10 @@
 * :func:`derive_key`: HKDF-SHA256, for keys bound to a device and a product.
 * :func:`seal` / :func:`open_sealed`: AES-256-GCM with a random 96-bit nonce and associated data.
 * :func:`verify_ed25519`: an Ed25519 signature check (Keygen's signed files, keys and responses).
+* :func:`load_ed25519_pem` and :func:`ed25519_pem`: an Ed25519 public key in SPKI PEM (Keymint's
+  offline licenses), as raw bytes and the SPKI DER its key id is a digest of; and back.
+* :func:`load_ed25519_private_pem` and :func:`ed25519_private_pem`: an Ed25519 private key in
+  PKCS #8 PEM (the relay's signing key file), as raw bytes; and back.
 * :func:`decrypt_aes256gcm`: AES-256-GCM with an explicit nonce and tag (Keygen's ``enc`` format).
 * :func:`new_ed25519_key`, :func:`ed25519_public_key`, :func:`sign_ed25519`,
   :func:`encrypt_aes256gcm`: the signing side of those formats, for the local Keygen and Keymint
@@ -34,9 +38,13 @@ __all__ = [
     "constant_time_equal",
     "decrypt_aes256gcm",
     "derive_key",
+    "ed25519_pem",
+    "ed25519_private_pem",
     "ed25519_public_key",
     "encrypt_aes256gcm",
     "hmac_sha256",
+    "load_ed25519_pem",
+    "load_ed25519_private_pem",
     "new_ed25519_key",
     "open_sealed",
     "seal",
@@ -163,6 +171,96 @@ def verify_ed25519(public_key: bytes, message: bytes, signature: bytes) -> None:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
     except InvalidSignature as exc:
         raise CryptoError("signature does not verify") from exc
+
+
+def load_ed25519_pem(pem: str) -> tuple[bytes, bytes]:
+    """An Ed25519 public key in SPKI PEM as ``(raw 32 bytes, SPKI DER)``.
+
+    Raises:
+        CryptoError: not PEM text, not a public key, or not an Ed25519 one.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_public_key,
+    )
+
+    if not isinstance(pem, str):
+        raise CryptoError("a PEM public key is text")
+    try:
+        key = load_pem_public_key(pem.encode("utf-8"))
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise CryptoError("not a PEM public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise CryptoError("not an Ed25519 public key")
+    return (
+        key.public_bytes(Encoding.Raw, PublicFormat.Raw),
+        key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+    )
+
+
+def ed25519_pem(public_key: bytes) -> str:
+    """The SPKI PEM text of a raw 32-byte Ed25519 public key (the reverse of
+    :func:`load_ed25519_pem`).
+
+    Raises:
+        CryptoError: the key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if len(public_key) != 32:
+        raise CryptoError("an Ed25519 public key is 32 bytes")
+    key = Ed25519PublicKey.from_public_bytes(public_key)
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def load_ed25519_private_pem(pem: str) -> bytes:
+    """The raw 32-byte Ed25519 private key of an unencrypted PKCS #8 PEM text.
+
+    Raises:
+        CryptoError: not PEM text, encrypted, not a private key, or not an Ed25519 one.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        load_pem_private_key,
+    )
+
+    if not isinstance(pem, str):
+        raise CryptoError("a PEM private key is text")
+    try:
+        key = load_pem_private_key(pem.encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # The original text may quote key material: keep only its type.
+        raise CryptoError(f"not an unencrypted PEM private key ({type(exc).__name__})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CryptoError("not an Ed25519 private key")
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def ed25519_private_pem(private_key: bytes) -> str:
+    """The unencrypted PKCS #8 PEM text of a raw 32-byte Ed25519 private key.
+
+    Raises:
+        CryptoError: the key is not 32 bytes.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    if len(private_key) != 32:
+        raise CryptoError("an Ed25519 private key is 32 bytes")
+    key = Ed25519PrivateKey.from_private_bytes(private_key)
+    return key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
 
 
 def sha256(data: bytes) -> bytes:

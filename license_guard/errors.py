@@ -15,8 +15,10 @@ usually cares about the first level only::
      │    ├── LicenseExpiredError       the license's own expiry has passed
      │    ├── LicenseBlockedError       the vendor blocked the key (refund, abuse)
      │    ├── ActivationLimitError      every seat is taken
+     │    │    └── FloatingSeatsTakenError  every floating seat is in use right now
      │    ├── CustomerInactiveError     the customer account is disabled
-     │    └── DeviceDeactivatedError    this device's seat was freed from elsewhere
+     │    ├── DeviceDeactivatedError    this device's seat was freed from elsewhere
+     │    └── SeatLostError             this device's floating seat ended (lapsed, refused)
      ├── LicenseUnreachableError      the server could not be asked: grace applies
      │    ├── RateLimitedError          429, with the server's Retry-After when it gave one
      │    └── InvalidResponseError      an answer that is not the API's (HTML portal, bad JSON,
@@ -25,7 +27,10 @@ usually cares about the first level only::
      │    ├── LeaseMismatchError        a genuine lease these settings do not accept (another
      │    │                             server, a file activation the app does not allow)
      │    ├── GracePeriodExpiredError   offline for longer than the grace period
-     │    └── ClockRollbackError        the clock is behind the latest time already seen
+     │    ├── ClockRollbackError        the clock is behind the latest time already seen
+     │    └── OfflineLicenseError       a signed offline license (Keymint .lic) is not genuine
+     │         ├── OfflineLicenseMachineError   it was made for another computer
+     │         └── OfflineLicenseProductError   it was made for another product
      ├── FeatureNotLicensedError      licensed, but not for this feature
      ├── StorageError                 the lease cannot be written or read (disk full, read-only)
      └── HostIdError                  no stable device identity: no machine ID, no adapter, and
@@ -50,6 +55,7 @@ __all__ = [
     "CustomerNotFoundError",
     "DeviceDeactivatedError",
     "FeatureNotLicensedError",
+    "FloatingSeatsTakenError",
     "GracePeriodExpiredError",
     "HostIdError",
     "InvalidLicenseKeyError",
@@ -62,8 +68,12 @@ __all__ = [
     "LicenseExpiredError",
     "LicenseUnreachableError",
     "NotActivatedError",
+    "OfflineLicenseError",
+    "OfflineLicenseMachineError",
+    "OfflineLicenseProductError",
     "ProductNotFoundError",
     "RateLimitedError",
+    "SeatLostError",
     "StorageError",
 ]
 
@@ -72,8 +82,11 @@ class LicenseError(Exception):
     """Base of every error license_guard raises on purpose.
 
     ``str(error)`` is a complete sentence a user can act on. ``server_message`` keeps the
-    server's own text, when there was one, for support staff.
+    server's own text, when there was one, for support staff; ``server_code`` its own error
+    code (an integer, or a text code such as ``"CUSTOMER_EMAIL_EXISTS"``), when it gave one.
     """
+
+    server_code: int | str | None = None
 
     def __init__(self, message: str, *, server_message: str | None = None) -> None:
         super().__init__(message)
@@ -151,6 +164,24 @@ class ActivationLimitError(LicenseDeniedError):
     """Every activation slot of the license is in use on other devices."""
 
 
+class FloatingSeatsTakenError(ActivationLimitError):
+    """Every seat of a floating license is in use on other computers at this moment.
+
+    ``max_sessions`` is the license's number of seats, when the server said it.
+    """
+
+    def __init__(
+        self, message: str, *, max_sessions: int | None = None, server_message: str | None = None
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.max_sessions = max_sessions
+
+
+class SeatLostError(LicenseDeniedError):
+    """This computer's floating seat is gone: its lease lapsed, or the server refused its
+    heartbeat. Check out a seat again to go on."""
+
+
 class CustomerInactiveError(LicenseDeniedError):
     """The customer account that owns the license is disabled."""
 
@@ -218,6 +249,28 @@ class ClockRollbackError(LeaseError):
         super().__init__(message)
         self.now = now
         self.highest_seen = highest_seen
+
+
+class OfflineLicenseError(LeaseError):
+    """A signed offline license (a Keymint ``.lic``) cannot be trusted here.
+
+    ``reason`` says which check failed, in the words of Keymint's SDK: ``"malformed"``,
+    ``"unsupported_algorithm"``, ``"unknown_key"``, ``"bad_signature"``, ``"wrong_type"``,
+    ``"wrong_product"``, ``"wrong_machine"``; or ``"wrong_key"`` (for another license key).
+    An expired file is a :class:`LicenseExpiredError` instead.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class OfflineLicenseMachineError(OfflineLicenseError):
+    """The offline license was made for another computer (its machine code is not this one's)."""
+
+
+class OfflineLicenseProductError(OfflineLicenseError):
+    """The offline license was made for another product of the vendor."""
 
 
 class FeatureNotLicensedError(LicenseError):

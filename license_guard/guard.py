@@ -432,10 +432,13 @@ class LicenseGuard:
                 return None
             deadline = Deadline(self.online_timeout, clock=self._clock)
             try:
-                return self.backend.heartbeat(lease, deadline=deadline)
+                wait = self.backend.heartbeat(lease, deadline=deadline)
             except LicenseDeniedError:
-                renewed = self._validate_online(lease, timeout=self.online_timeout)
-                return self.backend.heartbeat(renewed, deadline=deadline)
+                lease = self._validate_online(lease, timeout=self.online_timeout)
+                wait = self.backend.heartbeat(lease, deadline=deadline)
+            if wait is not None:  # what it renewed (a floating seat's end) counts at once
+                self._publish(self.backend.check_lease(lease, now=self._time.now()[0]))
+            return wait
 
     def start_background_refresh(self, *, on_result: OnResult | None = None) -> BackgroundRefresher:
         """Re-check the license online every ``revalidate_every`` (with jitter) in a daemon

@@ -25,6 +25,7 @@ from license_guard.errors import (
     CustomerNotFoundError,
     DeviceDeactivatedError,
     FeatureNotLicensedError,
+    FloatingSeatsTakenError,
     GracePeriodExpiredError,
     HostIdError,
     InvalidLicenseKeyError,
@@ -37,8 +38,12 @@ from license_guard.errors import (
     LicenseExpiredError,
     LicenseUnreachableError,
     NotActivatedError,
+    OfflineLicenseError,
+    OfflineLicenseMachineError,
+    OfflineLicenseProductError,
     ProductNotFoundError,
     RateLimitedError,
+    SeatLostError,
     StorageError,
 )
 from license_guard.status import LicenseState, LicenseStatus
@@ -180,6 +185,31 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
         "The computer's date and time ({now}) are earlier than a time this app has already "
         "seen ({highest_seen}). Set the correct date and time, or connect to the internet so "
         "the license can be checked.",
+    ),
+    FloatingSeatsTakenError: (
+        "All seats in use",
+        "Every seat of this license is in use on other computers right now. Close the app on "
+        "one of them, or try again in a few minutes.",
+    ),
+    SeatLostError: (
+        "Seat lost",
+        "This computer lost its seat of the license (it could not reach the licensing server "
+        "in time). Start the app again to take a seat.",
+    ),
+    OfflineLicenseError: (
+        "License file not accepted",
+        "The offline license file is damaged or was not issued by the vendor. Ask the vendor "
+        f"for a new license file. {_SUPPORT}",
+    ),
+    OfflineLicenseMachineError: (
+        "License file for another computer",
+        "This offline license file was made for another computer. Ask the vendor for a license "
+        "file for this computer, giving them its host ID.",
+    ),
+    OfflineLicenseProductError: (
+        "License file for another product",
+        "This offline license file is for another product. Ask the vendor for a license file "
+        "for this app.",
     ),
     FeatureNotLicensedError: (
         "Not included in your license",

@@ -44,6 +44,10 @@ def test_every_figure_is_measured_with_a_median_and_a_spread(
     figures, environment = tiny_run
     assert [figure.number for figure in figures] == [1, 2, 3, 4, 5, 6, 7]
     for figure in figures:
+        if figure.number == 7:  # the relay's load runs: only with relay_requests (full mode)
+            assert figure.rows == ()
+            assert figure.notes == ("skipped in this mode",)
+            continue
         assert figure.rows, figure.title
         for row in figure.rows:
             low, high = row.sample.quartiles

@@ -15,7 +15,7 @@ Importing this package does not import httpx; the first request does. See ``docs
 
 from __future__ import annotations
 
-from license_guard.admin.client import ADMIN_MESSAGES, KeymintAdmin
+from license_guard.admin.client import ADMIN_MESSAGES, FloatingSeats, KeymintAdmin
 from license_guard.backends.keymint.answers import (
     Customer,
     Device,
@@ -28,6 +28,7 @@ __all__ = [
     "ADMIN_MESSAGES",
     "Customer",
     "Device",
+    "FloatingSeats",
     "KeyDetails",
     "KeymintAdmin",
     "License",

@@ -1,52 +1,58 @@
 """The vendor's side of Keymint: create keys, look them up, block them, free their devices.
 
 :class:`KeymintAdmin` runs where the vendor's secrets live (a purchase webhook, a back office, a
-support desk), never inside the shipped app. It speaks the same generation-1 API as the guard
-through the same parts: :class:`~license_guard.http.HttpClient` (timeouts, one deadline per call,
-retries with backoff and ``Retry-After``, error translation) and the Keymint backend's table of
-paths, field names and errors. Only the messages differ: they are written for the vendor.
+support desk), never inside the shipped app. It speaks either generation of the API as the guard
+does, through the same parts: :class:`~license_guard.http.HttpClient` (timeouts, one deadline
+per call, retries with backoff and ``Retry-After``, error translation), the contract's table of
+paths, field names and errors (:mod:`license_guard.backends.keymint.api`) and its one parser of
+answers (:mod:`license_guard.backends.keymint.answers`). Only the messages differ: they are
+written for the vendor.
+
+Every write carries an ``Idempotency-Key`` header (a random UUID, one per call, the same on
+each retry of that call), as Keymint's SDKs send it: a server that honours it does a retried
+write once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from license_guard._log import get_logger
+from license_guard._record import Record
 from license_guard._redact import redact
+from license_guard.admin.customers import CustomerCalls, required_id
+from license_guard.admin.messages import ADMIN_MESSAGES
 from license_guard.backends.keymint.answers import (
     KeyDetails,
     NewCustomer,
     iso_time,
+    parse_created_key,
+    parse_deactivation,
     parse_key_details,
+    parse_signed_file,
 )
 from license_guard.backends.keymint.api import (
     DEFAULT_BASE_URL,
-    GENERATION_1,
+    DEFAULT_GENERATION,
     HOST_ID_LENGTH,
     LICENSE_KEY_LENGTH,
     PRODUCT_ID_LENGTH,
+    ApiCall,
     KeymintApi,
     answer,
+    api_for,
     check_length,
     check_license_key,
-    key_data,
 )
 from license_guard.clock import Clock, SystemClock
 from license_guard.errors import (
-    AccessTokenError,
     ConfigurationError,
-    CustomerExistsError,
-    CustomerNotFoundError,
-    DeviceDeactivatedError,
     InvalidLicenseKeyError,
-    InvalidResponseError,
     LicenseDeniedError,
-    LicenseError,
-    LicenseUnreachableError,
-    ProductNotFoundError,
 )
 from license_guard.http import Deadline, HttpClient
 
@@ -55,39 +61,49 @@ if TYPE_CHECKING:
 
     from license_guard.http import HttpSettings, Response
 
-__all__ = ["ADMIN_MESSAGES", "KeymintAdmin"]
+__all__ = ["ADMIN_MESSAGES", "FloatingSeats", "KeymintAdmin"]
 
 log = get_logger("license_guard.admin")
 
-#: The text of every error :func:`~license_guard.backends.keymint.api.keymint_error` can
-#: name, for the vendor's staff rather than the app's user. The server's own text is in
-#: ``server_message``.
-ADMIN_MESSAGES: Mapping[type[LicenseError], str] = {
-    ConfigurationError: (
-        "The licensing server rejected the request as malformed; check the arguments, the "
-        "product id and the server URL."
-    ),
-    AccessTokenError: (
-        "The licensing server rejected the admin access token: it is wrong, expired, or not "
-        "allowed for this product."
-    ),
-    ProductNotFoundError: "The licensing server does not know this product id, or it is inactive.",
-    CustomerNotFoundError: (
-        "The licensing server has no customer with this id; check it, or create the key with a "
-        "new customer."
-    ),
-    CustomerExistsError: (
-        "A customer with this e-mail already exists; create the key for that customer's id instead."
-    ),
-    InvalidLicenseKeyError: "The licensing server does not know this license key for this product.",
-    LicenseDeniedError: "The licensing server refused the request.",
-    DeviceDeactivatedError: "No device with this host ID is activated on this key.",
-    LicenseUnreachableError: "The licensing server had an internal error; try again later.",
-}
+#: The header Keymint's SDKs send a write's idempotency key in.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
-class KeymintAdmin:
-    """A Keymint admin client: create-key, get-key, block-key, unblock-key, deactivate-key.
+class FloatingSeats(Record, kw_only=True):
+    """The terms of a floating key (generation 2): how many computers may run it at once.
+
+    Attributes:
+        max_sessions: seats in use at the same time.
+        heartbeat_interval: seconds between a running app's heartbeats (Keymint: at least 60).
+        session_lease_duration: seconds a seat is held without a heartbeat (at least 300).
+
+    Raises:
+        ConfigurationError: a value that is not a positive whole number.
+    """
+
+    max_sessions: int
+    heartbeat_interval: int = 60
+    session_lease_duration: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("max_sessions", "heartbeat_interval", "session_lease_duration"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigurationError(f"{name} must be a positive whole number.")
+
+    def to_json(self) -> dict[str, Any]:
+        """The create-key fields of these terms."""
+        return {
+            "licenseType": "floating",
+            "maxConcurrentSessions": self.max_sessions,
+            "heartbeatInterval": self.heartbeat_interval,
+            "sessionLeaseDuration": self.session_lease_duration,
+        }
+
+
+class KeymintAdmin(CustomerCalls):
+    """A Keymint admin client: keys (create, get, update, delete, block, unblock, free
+    devices) and, in generation 2, customers.
 
     The access token here is the vendor's, able to create and block keys: keep it on the
     vendor's servers, never in the app. It is never logged or shown in full.
@@ -95,18 +111,20 @@ class KeymintAdmin:
     Each method takes ``product_id``; *product_id* here is the default when a call gives none.
     Each call has *timeout* seconds in total, retries included. Every method raises
     ``ConfigurationError`` for bad arguments (before any request), a bad token
-    (``AccessTokenError``) or an unknown product (``ProductNotFoundError``), and
-    ``LicenseUnreachableError`` when the server cannot be asked; the rest is in each docstring.
+    (``AccessTokenError``), an unknown product (``ProductNotFoundError``) or a call the chosen
+    generation lacks, and ``LicenseUnreachableError`` when the server cannot be asked; the rest
+    is in each docstring.
 
     Args:
         access_token: a Keymint access token allowed to manage keys of the products used.
         base_url: the API root; the emulator's URL in tests and demos.
         product_id: the product to use when a call names none.
         timeout: seconds each call may take, retries included.
-        api: the endpoint paths and field names (``GENERATION_1``).
+        api_generation: 1 or 2, as for :class:`~license_guard.KeymintBackend`.
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries, deadlines and "is this expiry in the future".
+        idempotency_keys: makes each write's ``Idempotency-Key`` (tests); random UUIDs.
     """
 
     def __init__(
@@ -116,10 +134,11 @@ class KeymintAdmin:
         base_url: str = DEFAULT_BASE_URL,
         product_id: str | None = None,
         timeout: float = 30.0,
-        api: KeymintApi = GENERATION_1,
+        api_generation: Literal[1, 2] = DEFAULT_GENERATION,
         http: HttpSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
+        idempotency_keys: Callable[[], str] | None = None,
     ) -> None:
         if not isinstance(access_token, str) or not access_token.strip():
             raise ConfigurationError("KeymintAdmin needs an access_token.")
@@ -130,9 +149,10 @@ class KeymintAdmin:
         self.base_url = base_url
         self.product_id = product_id
         self.timeout = timeout
-        self.api = api
+        self.api: KeymintApi = api_for(api_generation)
         self._access_token = access_token
         self._clock = clock or SystemClock()
+        self._new_idempotency_key = idempotency_keys or (lambda: str(uuid.uuid4()))
         self._http = HttpClient(
             base_url,
             authorization=f"Bearer {access_token}",
@@ -144,8 +164,10 @@ class KeymintAdmin:
     def __repr__(self) -> str:
         return (
             f"KeymintAdmin(base_url={self.base_url!r}, product_id={self.product_id!r}, "
-            f"access_token={redact(self._access_token)!r})"
+            f"api_generation={self.api.generation}, access_token={redact(self._access_token)!r})"
         )
+
+    # -- keys ------------------------------------------------------------------------------------
 
     def create_key(
         self,
@@ -155,20 +177,24 @@ class KeymintAdmin:
         expires_at: datetime | None = None,
         customer_id: str | None = None,
         new_customer: NewCustomer | None = None,
+        floating: FloatingSeats | None = None,
     ) -> str:
         """Create a license key and return it.
 
         Args:
-            uses_per_key: how many devices may activate it (None: unlimited).
+            uses_per_key: how many devices may activate it (None: unlimited). Sent as
+                ``usesPerKey`` (generation 1) or ``maxActivations`` (generation 2).
             expires_at: an aware datetime in the future; None lets the server choose (Keymint:
                 one month after creation). The API cannot create a key that never expires.
             customer_id: an existing customer to own the key; or
             new_customer: a customer to create with the key (not both).
+            floating: make it a floating key (generation 2).
 
         Not repeated after a failure that leaves open whether the server created the key
         (a reset connection, a timeout, a 502 or 504): that error says so, so the caller checks
-        before creating a second key. Failures that prove nothing was created (no connection,
-        429, 503) are retried within the timeout.
+        before creating a second key (the idempotency key is Keymint's to honour; what it does
+        with one is not documented). Failures that prove nothing was created (no connection,
+        429, 503) are retried within the timeout, with the same idempotency key.
 
         Raises:
             ConfigurationError: bad arguments, including both customer_id and new_customer.
@@ -176,27 +202,18 @@ class KeymintAdmin:
             CustomerExistsError: new_customer's e-mail belongs to an existing customer.
         """
         payload: dict[str, Any] = {self.api.product_id: self._product(product_id)}
-        if uses_per_key is not None:
-            if isinstance(uses_per_key, bool) or not isinstance(uses_per_key, int):
-                raise ConfigurationError("uses_per_key must be a whole number (or None).")
-            if uses_per_key < 1:
-                raise ConfigurationError(f"uses_per_key must be at least 1, not {uses_per_key}.")
-            payload["usesPerKey"] = str(uses_per_key)  # the API wants a numeric string
-        if expires_at is not None:
-            payload["expiryDate"] = self._future(expires_at)
+        payload.update(self._terms(uses_per_key, expires_at))
         if customer_id is not None and new_customer is not None:
             raise ConfigurationError("Give customer_id or new_customer, not both.")
         if customer_id is not None:
-            if not isinstance(customer_id, str) or not customer_id.strip():
-                raise ConfigurationError("customer_id must not be empty.")
-            payload["customerId"] = customer_id
+            payload["customerId"] = required_id("customer_id", customer_id)
         if new_customer is not None:
             payload["newCustomer"] = new_customer.to_json()
-        body = self._call(self.api.create_key, payload, idempotent=False)
-        key = body.get("key")
-        low, high = LICENSE_KEY_LENGTH
-        if not isinstance(key, str) or not low <= len(key) <= high:
-            raise InvalidResponseError("The licensing server created a key but did not send it.")
+        if floating is not None:
+            self.api.require(self.api.checkout, "A floating key")
+            payload.update(floating.to_json())
+        body = self._write("POST", self.api.create_key, payload, idempotent=False)
+        key = parse_created_key(body, bounds=LICENSE_KEY_LENGTH)
         log.info("created key %s for product %s", redact(key), payload[self.api.product_id])
         return key
 
@@ -207,14 +224,51 @@ class KeymintAdmin:
             InvalidLicenseKeyError: the key is malformed or unknown for this product.
             InvalidResponseError: the answer does not have the documented shape.
         """
-        payload = self._key_payload(license_key, product_id)
-        response = self._post(self.api.get_key, payload)
-        license_data, customer = key_data(answer(response, messages=ADMIN_MESSAGES))
-        details = parse_key_details(license_data, customer, response.date)
+        check_license_key(license_key)
+        call = self.api.key_lookup(self._product(product_id), license_key.strip())
+        response = self._send(call)
+        details = parse_key_details(
+            answer(response, messages=ADMIN_MESSAGES), server_time=response.date
+        )
         log.debug(
             "looked up key %s: %d seat(s) taken", redact(license_key), len(details.license.devices)
         )
         return details
+
+    def update_key(
+        self,
+        license_key: str,
+        *,
+        product_id: str | None = None,
+        uses_per_key: int | None = None,
+        expires_at: datetime | None = None,
+    ) -> int:
+        """Change a key's seat limit or expiry (generation 2); returns how many keys changed.
+
+        Raises:
+            ConfigurationError: nothing to change, or generation 1.
+            InvalidLicenseKeyError: the key is malformed or unknown for this product.
+        """
+        path = self.api.require(self.api.update_key, "Updating a key")
+        changes = self._terms(uses_per_key, expires_at)
+        if not changes:
+            raise ConfigurationError("update_key needs uses_per_key or expires_at to change.")
+        body = self._write("PATCH", path, {**self._key_payload(license_key, product_id), **changes})
+        affected = body.get("affectedCount", 1)
+        log.info("updated key %s", redact(license_key))
+        return affected if isinstance(affected, int) and not isinstance(affected, bool) else 1
+
+    def delete_key(self, license_key: str, *, product_id: str | None = None) -> None:
+        """Delete a key for good (generation 2): every device using it is refused at its next
+        online check.
+
+        Raises:
+            ConfigurationError: generation 1.
+            InvalidLicenseKeyError: the key is malformed or unknown for this product.
+        """
+        path = self.api.require(self.api.delete_key, "Deleting a key")
+        self._write("DELETE", path, self._key_payload(license_key, product_id))
+        log.info("deleted key %s", redact(license_key))
 
     def block_key(self, license_key: str, *, product_id: str | None = None) -> None:
         """Block the key: its activations and checks are refused until it is unblocked.
@@ -225,7 +279,7 @@ class KeymintAdmin:
         Raises:
             InvalidLicenseKeyError: the key is malformed or unknown for this product.
         """
-        self._call(self.api.block_key, self._key_payload(license_key, product_id))
+        self._write("POST", self.api.block_key, self._key_payload(license_key, product_id))
         log.info("blocked key %s", redact(license_key))
 
     def unblock_key(self, license_key: str, *, product_id: str | None = None) -> None:
@@ -234,7 +288,7 @@ class KeymintAdmin:
         Raises:
             InvalidLicenseKeyError: the key is malformed or unknown for this product.
         """
-        self._call(self.api.unblock_key, self._key_payload(license_key, product_id))
+        self._write("POST", self.api.unblock_key, self._key_payload(license_key, product_id))
         log.info("unblocked key %s", redact(license_key))
 
     def deactivate_device(
@@ -272,6 +326,39 @@ class KeymintAdmin:
         )
         return freed
 
+    def sign_offline_license(
+        self,
+        license_key: str,
+        host_id: str,
+        *,
+        product_id: str | None = None,
+        ttl: int | None = None,
+    ) -> str:
+        """A signed offline license (``.lic`` text) for the computer with *host_id*, for a
+        customer whose computer cannot reach the server (generation 2; needs an admin token).
+        Send it to them: ``guard.activate(key, signed_file=...)`` reads it. Takes no seat.
+
+        Args:
+            ttl: seconds the file vouches for (the server's default when None).
+
+        Raises:
+            ConfigurationError: generation 1, or a ttl that is not a positive whole number.
+            AccessTokenError: the token may not sign.
+            InvalidLicenseKeyError: the key is malformed or unknown for this product.
+            LicenseDeniedError: the key is blocked or expired.
+        """
+        path = self.api.require(self.api.sign_key, "Signing an offline license")
+        check_length("host ID", host_id, HOST_ID_LENGTH, ConfigurationError)
+        payload = {**self._key_payload(license_key, product_id), self.api.host_id: host_id}
+        if ttl is not None:
+            if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+                raise ConfigurationError("ttl must be a positive whole number of seconds.")
+            payload["ttl"] = ttl
+        response = self._send(ApiCall("POST", path, payload, self._idempotency()))
+        text = parse_signed_file(answer(response, messages=ADMIN_MESSAGES, with_code=False))
+        log.info("signed an offline license of key %s for host %s", redact(license_key), host_id)
+        return text
+
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._http.close()
@@ -291,25 +378,54 @@ class KeymintAdmin:
 
     def _deactivate(self, payload: Mapping[str, Any]) -> bool:
         try:
-            self._call(self.api.deactivate_key, payload)
+            body = self._write("POST", self.api.deactivate_key, payload)
         except InvalidLicenseKeyError:
             raise
         except LicenseDeniedError as exc:
             # 404 "Device not found" or 403 "License not activated": the seat is free already.
             log.debug("nothing to deactivate: %s", exc.server_message)
             return False
-        return True
+        return parse_deactivation(body).devices_removed != 0
 
-    def _call(
-        self, path: str, payload: Mapping[str, Any], *, idempotent: bool = True
+    def _write(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None,
+        *,
+        idempotent: bool = True,
     ) -> dict[str, Any]:
-        return answer(self._post(path, payload, idempotent=idempotent), messages=ADMIN_MESSAGES)
+        """One write, with its own idempotency key (the same on each retry of it)."""
+        response = self._send(
+            ApiCall(method, path, payload, self._idempotency()), idempotent=idempotent
+        )
+        return answer(response, messages=ADMIN_MESSAGES)
 
-    def _post(self, path: str, payload: Mapping[str, Any], *, idempotent: bool = True) -> Response:
+    def _idempotency(self) -> dict[str, str]:
+        return {IDEMPOTENCY_HEADER: self._new_idempotency_key()}
+
+    def _send(self, call: ApiCall, *, idempotent: bool = True) -> Response:
         deadline = Deadline(self.timeout, clock=self._clock)
         return self._http.request(
-            "POST", path, json_body=payload, deadline=deadline, idempotent=idempotent
+            call.method,
+            call.path,
+            json_body=call.body,
+            headers=call.headers,
+            deadline=deadline,
+            idempotent=idempotent,
         )
+
+    def _terms(self, uses_per_key: int | None, expires_at: datetime | None) -> dict[str, Any]:
+        terms: dict[str, Any] = {}
+        if uses_per_key is not None:
+            if isinstance(uses_per_key, bool) or not isinstance(uses_per_key, int):
+                raise ConfigurationError("uses_per_key must be a whole number (or None).")
+            if uses_per_key < 1:
+                raise ConfigurationError(f"uses_per_key must be at least 1, not {uses_per_key}.")
+            terms[self.api.seat_limit] = str(uses_per_key)  # the API wants a numeric string
+        if expires_at is not None:
+            terms["expiryDate"] = self._future(expires_at)
+        return terms
 
     def _product(self, product_id: str | None) -> str:
         chosen = product_id if product_id is not None else self.product_id

@@ -47,6 +47,7 @@ COMMANDS: Mapping[str, str] = {
     "release": "license_guard.cli.license",
     "emulator": "license_guard.cli.emulator",
     "admin": "license_guard.cli.admin",
+    "relay": "license_guard.cli.relay",
 }
 
 

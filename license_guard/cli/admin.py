@@ -30,8 +30,8 @@ from license_guard._console import print_json, read_key
 from license_guard._redact import redact
 from license_guard.admin.client import KeymintAdmin
 from license_guard.admin.render import HOST_ID_SHOWN, customer_line, details_text, when
-from license_guard.backends.keymint.answers import KeyDetails, NewCustomer
-from license_guard.backends.keymint.api import DEFAULT_BASE_URL, parse_time
+from license_guard.backends.keymint.answers import KeyDetails, NewCustomer, parse_time
+from license_guard.backends.keymint.api import DEFAULT_BASE_URL
 from license_guard.cli.exits import EXIT_OK
 from license_guard.config import load_settings
 from license_guard.errors import ConfigurationError, LicenseError

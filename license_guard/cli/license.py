@@ -70,7 +70,13 @@ def register(commands: Any) -> None:
     )
     group.add_argument("--account", help="Keygen account id ($LICENSE_GUARD_KEYGEN_ACCOUNT)")
     group.add_argument(
-        "--public-key", help="Keygen Ed25519 public key, hex ($LICENSE_GUARD_KEYGEN_PUBLIC_KEY)"
+        "--public-key",
+        help="Keygen: the account's Ed25519 public key, hex; Keymint with --relay-url: the PEM "
+        "file(s) of the relay's public keys, comma-separated ($LICENSE_GUARD_KEYGEN_PUBLIC_KEY)",
+    )
+    group.add_argument(
+        "--relay-url",
+        help="Keymint through the vendor's relay, with no access token ($LICENSE_GUARD_RELAY_URL)",
     )
     group.add_argument(
         "--device-id",
@@ -195,6 +201,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "account": args.account,
         "public_key": args.public_key,
         "device_id": args.device_id,
+        "relay_url": args.relay_url,
     }
     return load_settings(flags, args.environ, config_file=args.config)
 
@@ -239,7 +246,8 @@ def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
 def _backend(settings: Settings, *, offline: bool = False) -> Backend:
     """The backend the settings name: Keymint unless ``backend = keygen``.
 
-    With *offline* (a command that never calls the server) Keymint needs no access token.
+    With *offline* (a command that never calls the server) Keymint needs no access token;
+    with a relay URL it never does, but it needs the relay's public key files.
     """
     kind = (settings.backend or "keymint").lower()
     if kind == "keygen":
@@ -260,6 +268,14 @@ def _backend(settings: Settings, *, offline: bool = False) -> Backend:
         )
     from license_guard.backends.keymint.backend import DEFAULT_BASE_URL, KeymintBackend
 
+    if settings.relay_url:
+        (product_id, files) = settings.need("product_id", "public_key")
+        return KeymintBackend(
+            product_id=product_id,
+            relay_url=settings.relay_url,
+            public_keys=[_read_file(Path(name.strip())) for name in files.split(",")],
+            features=feature_set(settings.features),
+        )
     if offline and not settings.access_token:
         (product_id,) = settings.need("product_id")
         access_token = _NEVER_SENT

@@ -35,7 +35,10 @@ from license_guard import (
     RateLimitedError,
 )
 from license_guard.admin import ADMIN_MESSAGES, KeymintAdmin, NewCustomer
+from license_guard.backends.keymint.answers import parse_error
 from license_guard.backends.keymint.api import (
+    BAD_REQUEST_HINTS,
+    DETAIL_CODES,
     ERROR_TABLE,
     NOT_FOUND_HINTS,
     USER_MESSAGES,
@@ -197,13 +200,17 @@ def test_500_a_server_error_is_not_retried(
 def test_the_table_names_the_customer_rows_in_both_numberings(
     status: int, code: int | None, error: type[Exception]
 ) -> None:
-    body = {"message": "text", "code": code}
-    assert type(keymint_error(status, body)) is error
-    assert type(keymint_error(status, body, messages=ADMIN_MESSAGES)) is error
+    answer = parse_error(status, {"message": "text", "code": code})
+    assert type(keymint_error(answer)) is error
+    assert type(keymint_error(answer, messages=ADMIN_MESSAGES)) is error
 
 
 def test_every_error_the_table_can_name_has_an_admin_and_a_user_message() -> None:
-    named = set(ERROR_TABLE.values()) | {error for _, error in NOT_FOUND_HINTS}
+    named = (
+        set(ERROR_TABLE.values())
+        | {error for _, error in NOT_FOUND_HINTS + BAD_REQUEST_HINTS}
+        | set(DETAIL_CODES.values())
+    )
     assert named <= set(ADMIN_MESSAGES)
     assert named <= set(USER_MESSAGES)
     assert not set(ADMIN_MESSAGES.values()) & set(USER_MESSAGES.values()) - {

@@ -48,7 +48,7 @@ EXAMPLE: dict[str, Any] = {
 
 
 def _parse(data: dict[str, Any]) -> KeyDetails:
-    return parse_key_details(data["license"], data["customer"])
+    return parse_key_details({"code": 0, "data": data})
 
 
 def _altered(path: str, value: Any) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def test_missing_counts_are_taken_from_the_devices() -> None:
 
 
 def test_no_customer() -> None:
-    assert parse_key_details(EXAMPLE["license"], None).customer is None
+    assert parse_key_details({"code": 0, "data": {"license": EXAMPLE["license"]}}).customer is None
 
 
 @pytest.mark.parametrize(

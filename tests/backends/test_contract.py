@@ -8,9 +8,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from license_guard import KeymintBackend
 from license_guard.clock import ManualClock
 from license_guard.testing import EMULATOR_EPOCH
 from license_guard.testing.contract import BackendContract
@@ -22,6 +24,26 @@ class TestKeymintContract(BackendContract):
     def harness(self, tmp_path: Path) -> Iterator[BackendHarness]:
         with closing(KeymintHarness(tmp_path, clock=ManualClock(EMULATOR_EPOCH))) as harness:
             yield harness
+
+
+class KeymintGeneration2Harness(KeymintHarness):
+    """The same emulator, spoken to in generation 2 (``/key/activate``, ``GET /key``...)."""
+
+    def backend(self, **overrides: Any) -> KeymintBackend:
+        return super().backend(**{"api_generation": 2, **overrides})
+
+
+class TestKeymintGeneration2Contract(BackendContract):
+    @pytest.fixture
+    def harness(self, tmp_path: Path) -> Iterator[BackendHarness]:
+        clock = ManualClock(EMULATOR_EPOCH)
+        with closing(KeymintGeneration2Harness(tmp_path, clock=clock)) as harness:
+            yield harness
+
+    def test_the_backend_speaks_generation_2(self, harness: BackendHarness) -> None:
+        harness.make_guard().activate(harness.license_key)
+        paths = {record.path for record in harness.emulator.request_log}
+        assert paths == {"/key/activate", "/key"}
 
 
 class TestKeygenContract(BackendContract):
@@ -36,6 +58,7 @@ from contextlib import closing
 
 import pytest
 
+from license_guard import KeymintBackend
 from license_guard.clock import ManualClock
 from license_guard.testing import EMULATOR_EPOCH
 from license_guard.testing.contract import BackendContract

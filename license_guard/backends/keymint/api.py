@@ -1,7 +1,8 @@
-"""The Keymint API as data: paths and field names, limits, errors, and the shapes of answers.
+"""The Keymint API as data: both generations' paths and field names, limits, and errors.
 
 Everything that speaks Keymint (the guard's backend, the vendor's admin client) reads the
-contract from here, so a second API generation is added beside the first in one place.
+contract from here: :data:`GENERATION_1` (the seed documents) and :data:`GENERATION_2` (what
+Keymint's current SDK speaks) side by side. Answers are read by :mod:`.answers`.
 Keymint decides by HTTP status first and ``code`` second; its ``message`` is text to show, used
 here only to tell apart the not-found cases that share one status and code.
 """
@@ -9,11 +10,10 @@ here only to tell apart the not-found cases that share one status and code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from license_guard._record import Record
-from license_guard.clock import parse_iso8601
+from license_guard.backends.keymint.answers import ErrorAnswer, parse_error
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -35,50 +35,111 @@ if TYPE_CHECKING:
     from license_guard.http import Response
 
 __all__ = [
+    "API_GENERATIONS",
+    "BAD_REQUEST_HINTS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_GENERATION",
+    "DETAIL_CODES",
     "DEVICE_TAG_LENGTH",
     "ERROR_TABLE",
     "GENERATION_1",
+    "GENERATION_2",
     "HOST_ID_LENGTH",
     "LICENSE_KEY_LENGTH",
     "NOT_FOUND_HINTS",
     "PRODUCT_ID_LENGTH",
     "USER_MESSAGES",
+    "ApiCall",
     "KeymintApi",
     "answer",
+    "api_for",
     "check_length",
     "check_license_key",
-    "device_ids",
-    "error_body",
     "error_for",
-    "expiry_of",
-    "key_data",
     "keymint_error",
-    "optional_int",
-    "optional_str",
-    "parse_time",
-    "success_body",
+    "read_error",
 ]
 
 DEFAULT_BASE_URL = "https://api.keymint.dev"
 
+#: The generation a backend or admin client speaks unless told otherwise (docs/backends.md,
+#: "Generation 1 or 2").
+DEFAULT_GENERATION: Literal[1, 2] = 1
 
-class KeymintApi(Record):
-    """The paths and field names of one generation of the Keymint API."""
 
+class ApiCall(Record):
+    """One request as the API wants it: method, path (with its query), JSON body, headers."""
+
+    method: str
+    path: str
+    body: Mapping[str, Any] | None
+    headers: Mapping[str, str]
+
+
+class KeymintApi(Record, kw_only=True):
+    """The paths and field names of one generation of the Keymint API.
+
+    A path that is None does not exist in that generation.
+    """
+
+    generation: int
     create_key: str
     activate_key: str
     get_key: str
     deactivate_key: str
     block_key: str
     unblock_key: str
+    update_key: str | None = None
+    delete_key: str | None = None
+    sign_key: str | None = None
+    checkout: str | None = None
+    heartbeat: str | None = None
+    checkin: str | None = None
+    customers: str | None = None
+    customer_by_id: str | None = None
+    customer_keys: str | None = None
+    customer_disable: str | None = None
+    #: How create-key names the seat limit (a numeric string in both generations).
+    seat_limit: str = "usesPerKey"
+    #: Whether get-key is ``GET`` with the key in a header (generation 2) or a ``POST``.
+    lookup_by_get: bool = False
+    #: The header that carries the key of a generation-2 get-key.
+    license_key_header: str = "x-license-key"
     product_id: str = "productId"
     license_key: str = "licenseKey"
     host_id: str = "hostId"
     device_tag: str = "deviceTag"
 
+    def key_lookup(self, product_id: str, license_key: str) -> ApiCall:
+        """The get-key request for *license_key* of *product_id*.
+
+        Generation 2 sends the key in a header, never in the URL (which proxies log), and
+        the product id as a query parameter.
+        """
+        if not self.lookup_by_get:
+            body = {self.product_id: product_id, self.license_key: license_key}
+            return ApiCall("POST", self.get_key, body, {})
+        from urllib.parse import quote
+
+        path = f"{self.get_key}?{self.product_id}={quote(product_id, safe='')}"
+        return ApiCall("GET", path, None, {self.license_key_header: license_key})
+
+    def require(self, path: str | None, what: str) -> str:
+        """*path*, or ConfigurationError naming the generation that has *what*.
+
+        Raises:
+            ConfigurationError: this generation has no such call.
+        """
+        if path is None:
+            raise ConfigurationError(
+                f"{what} needs Keymint API generation 2; this client speaks generation "
+                f"{self.generation} (pass api_generation=2)."
+            )
+        return path
+
 
 GENERATION_1 = KeymintApi(
+    generation=1,
     create_key="/create-key",
     activate_key="/activate-key",
     get_key="/get-key",
@@ -86,6 +147,43 @@ GENERATION_1 = KeymintApi(
     block_key="/block-key",
     unblock_key="/unblock-key",
 )
+
+GENERATION_2 = KeymintApi(
+    generation=2,
+    create_key="/key",
+    activate_key="/key/activate",
+    get_key="/key",
+    deactivate_key="/key/deactivate",
+    block_key="/key/block",
+    unblock_key="/key/unblock",
+    update_key="/key",
+    delete_key="/key",
+    sign_key="/key/sign",
+    checkout="/key/checkout",
+    heartbeat="/key/heartbeat",
+    checkin="/key/checkin",
+    customers="/customer",
+    customer_by_id="/customer/by-id",
+    customer_keys="/customer/keys",
+    customer_disable="/customer/disable",
+    seat_limit="maxActivations",
+    lookup_by_get=True,
+)
+
+API_GENERATIONS: Mapping[int, KeymintApi] = {1: GENERATION_1, 2: GENERATION_2}
+
+
+def api_for(generation: object) -> KeymintApi:
+    """The contract of API *generation* (1 or 2).
+
+    Raises:
+        ConfigurationError: another value.
+    """
+    api = API_GENERATIONS.get(generation) if isinstance(generation, int) else None
+    if api is None or isinstance(generation, bool):
+        raise ConfigurationError(f"api_generation must be 1 or 2, not {generation!r}.")
+    return api
+
 
 # Field limits of the contract; checked before sending so a typo gets a clear local answer.
 LICENSE_KEY_LENGTH = (23, 256)
@@ -108,7 +206,8 @@ ERROR_TABLE: Mapping[tuple[int, int | None], type[LicenseError]] = {
     (404, 4): ProductNotFoundError,
     (404, 5): CustomerNotFoundError,
     (409, None): ConfigurationError,
-    (409, 2): CustomerExistsError,
+    (409, 1): CustomerExistsError,  # generation 2: POST /customer with a taken e-mail
+    (409, 2): CustomerExistsError,  # generation 1: create-key's newCustomer e-mail is taken
     (429, None): LicenseUnreachableError,
     (500, None): LicenseUnreachableError,
 }
@@ -122,6 +221,16 @@ NOT_FOUND_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (
     ("key", InvalidLicenseKeyError),
     ("license", InvalidLicenseKeyError),
 )
+
+# Generation 2 answers create-key with an unknown customerId by 400/1 "Customer not found".
+BAD_REQUEST_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (
+    ("customer not found", CustomerNotFoundError),
+)
+
+#: The text codes of a nested ``{"error": {"code": ...}}`` body that name an error of their own.
+DETAIL_CODES: Mapping[str, type[LicenseError]] = {
+    "CUSTOMER_EMAIL_EXISTS": CustomerExistsError,
+}
 
 USER_MESSAGES: Mapping[type[LicenseError], str] = {
     ConfigurationError: (
@@ -153,43 +262,51 @@ USER_MESSAGES: Mapping[type[LicenseError], str] = {
 
 
 def keymint_error(
-    status: int,
-    body: Mapping[str, Any] | None,
+    error: ErrorAnswer,
     *,
     messages: Mapping[type[LicenseError], str] = USER_MESSAGES,
 ) -> LicenseError:
-    """Translate one Keymint error answer into the library's error (status first, code second).
+    """Translate one Keymint error answer into the library's error (status first, code second,
+    a nested text code or a recognised message last).
 
     *messages* holds the text of each error class: the app user's by default; vendor tools pass
-    their own (every class the table and the not-found hints can name must be in it).
+    their own (every class the table and the hints can name must be in it). The server's
+    message and code travel along as ``server_message`` and ``server_code``.
 
-    An answer without Keymint's error shape (a JSON object with an integer ``code``) did not
-    come from Keymint: a proxy's or firewall's 403 page, a web server's 404. That is
+    An answer without Keymint's error shape (see :class:`~.answers.ErrorAnswer`) did not come
+    from Keymint: a proxy's or firewall's 403 page, a web server's 404. That is
     :class:`InvalidResponseError` ("could not ask": grace applies), never a refusal.
     """
-    code = body.get("code") if body else None
-    if body is None or isinstance(code, bool) or not isinstance(code, int):
+    status, code, server_message = error.status, error.code, error.message
+    if not error.keymint_shaped:
         return InvalidResponseError(
             f"The answer from the licensing server's address (HTTP {status}) is not a licensing "
             "server's: a proxy, firewall or captive portal may be in the way."
         )
-    message = body.get("message")
-    server_message = message if isinstance(message, str) else None
-    error_class = ERROR_TABLE.get((status, code))
+    error_class = ERROR_TABLE.get((status, code)) or ERROR_TABLE.get((status, None))
     if error_class is None:
-        error_class = ERROR_TABLE.get((status, None))
-    if error_class is None:
-        return InvalidResponseError(
+        unexpected = InvalidResponseError(
             f"The licensing server answered with an unexpected HTTP {status}.",
             server_message=server_message,
         )
-    if status == 404 and code == 1 and server_message:
-        lowered = server_message.lower()
-        for hint, hinted_class in NOT_FOUND_HINTS:
-            if hint in lowered:
-                error_class = hinted_class
-                break
-    return error_for(error_class, server_message, messages)
+        unexpected.server_code = error.detail_code or code
+        return unexpected
+    lowered = (server_message or "").lower()
+    hints = {404: NOT_FOUND_HINTS, 400: BAD_REQUEST_HINTS}.get(status, ())
+    if lowered and (status != 404 or code == 1):
+        error_class = next((hinted for hint, hinted in hints if hint in lowered), error_class)
+    if error.detail_code is not None:
+        error_class = DETAIL_CODES.get(error.detail_code, error_class)
+    failure = error_for(error_class, server_message, messages)
+    failure.server_code = error.detail_code or code
+    return failure
+
+
+def read_error(
+    response: Response, *, messages: Mapping[type[LicenseError], str] = USER_MESSAGES
+) -> LicenseError:
+    """The library's error for a failed *response* (see :func:`keymint_error`)."""
+    return keymint_error(parse_error(response.status, _json_or_none(response)), messages=messages)
 
 
 def error_for(
@@ -223,95 +340,31 @@ def check_length(
         raise error(f"The {what} must be {low} to {high} characters long.")
 
 
-def key_data(body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The license object and the customer object (or None) of a get-key success body.
-
-    Raises:
-        InvalidResponseError: no license object, a customer that is not an object, or a
-            malformed device list.
-    """
-    data = body.get("data")
-    license_data = data.get("license") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(license_data, dict):
-        raise InvalidResponseError("The licensing server's key lookup had no license in it.")
-    customer = data.get("customer")
-    if customer is not None and not isinstance(customer, dict):
-        raise InvalidResponseError("The licensing server's key lookup had a bad customer.")
-    device_ids(license_data)  # validates the device list's shape early
-    return license_data, customer
-
-
 def answer(
-    response: Response, *, messages: Mapping[type[LicenseError], str] = USER_MESSAGES
+    response: Response,
+    *,
+    messages: Mapping[type[LicenseError], str] = USER_MESSAGES,
+    with_code: bool = True,
 ) -> dict[str, Any]:
-    """The body of a successful answer, or the error a failed one means (see keymint_error).
+    """The JSON object of a successful answer, for a parser of :mod:`.answers`; or the error a
+    failed one means (see :func:`keymint_error`).
+
+    *with_code* expects Keymint's ``"code": 0`` in it (every answer but ``/key/sign``'s).
 
     Raises:
-        LicenseError: the subclass ERROR_TABLE names for the status and code.
-        InvalidResponseError: a 200 that is not a JSON object reporting ``"code": 0``.
+        LicenseError: the subclass the error table names for the status and code.
+        InvalidResponseError: a 2xx that is not a JSON object (reporting ``"code": 0``).
     """
-    if response.status != 200:
-        raise keymint_error(response.status, error_body(response), messages=messages)
-    return success_body(response)
-
-
-def success_body(response: Response) -> dict[str, Any]:
+    if not 200 <= response.status < 300:
+        raise read_error(response, messages=messages)
     body = response.json_object()
-    if body.get("code") != 0:
+    if with_code and body.get("code") != 0:
         raise InvalidResponseError("The licensing server's answer did not report success.")
     return body
 
 
-def error_body(response: Response) -> dict[str, Any] | None:
+def _json_or_none(response: Response) -> dict[str, Any] | None:
     try:
         return response.json_object()
     except InvalidResponseError:
         return None
-
-
-def device_ids(license_data: Mapping[str, Any]) -> frozenset[str]:
-    devices = license_data.get("devices") or []
-    if not isinstance(devices, list) or not all(
-        isinstance(device, dict) and isinstance(device.get("host_id"), str) for device in devices
-    ):
-        raise InvalidResponseError("The licensing server's device list is malformed.")
-    return frozenset(device["host_id"] for device in devices)
-
-
-def expiry_of(license_data: Mapping[str, Any]) -> datetime | None:
-    value = license_data.get("expiration_date")
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidResponseError("The licensing server sent an unreadable expiry date.") from exc
-
-
-def parse_time(value: object) -> datetime:
-    """A Keymint timestamp (ISO 8601 with a zone) as aware UTC.
-
-    Raises:
-        ValueError: not a string, not ISO 8601, without a zone, or out of range.
-    """
-    return parse_iso8601(value)
-
-
-def optional_str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def optional_int(value: object) -> int | None:
-    """A count from an answer (``usage_limit``, ``activations``): None when absent or null.
-
-    Only a JSON number is a count: ``"1"`` is not, though a create-key *request* sends
-    ``usesPerKey`` as text.
-
-    Raises:
-        InvalidResponseError: anything but null or a whole number of zero or more.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidResponseError("The licensing server sent a count that is not a number.")
-    return value

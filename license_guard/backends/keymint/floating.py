@@ -1,0 +1,282 @@
+"""Floating seats for :class:`~license_guard.backends.keymint.backend.KeymintBackend`: the
+three calls (checkout, heartbeat, check-in) and the seat a floating app's process holds.
+
+The rules of a seat and its signature are in :mod:`.seats`. Keymint documents no floating
+refusal; the statuses read here are the emulator's proposals (docs/backends.md, "Floating
+seats").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from license_guard.backends.base import LicenseInfo
+from license_guard.backends.keymint.answers import (
+    Activation,
+    KeyDetails,
+    parse_checkout,
+    parse_seat_renewal,
+)
+from license_guard.backends.keymint.api import (
+    DEVICE_TAG_LENGTH,
+    HOST_ID_LENGTH,
+    KeymintApi,
+    answer,
+    check_length,
+    check_license_key,
+    error_for,
+    read_error,
+)
+from license_guard.backends.keymint.refusals import refusal
+from license_guard.backends.keymint.seats import Seat
+from license_guard.clock import Clock, Deadline
+from license_guard.errors import (
+    ConfigurationError,
+    CustomerInactiveError,
+    FloatingSeatsTakenError,
+    InvalidLicenseKeyError,
+    InvalidResponseError,
+    LicenseBlockedError,
+    LicenseDeniedError,
+    LicenseError,
+    LicenseExpiredError,
+    SeatLostError,
+)
+
+if TYPE_CHECKING:
+    from license_guard.http import HttpClient, Response
+    from license_guard.lease import Lease
+
+__all__ = ["SeatCalls"]
+
+# Keymint's answers to a heartbeat or check-in that mean "no such seat any more": an unknown,
+# lapsed or checked-in session (404), a spent nonce or a bad signature (401), a key blocked or
+# expired meanwhile (403), a conflict (409). Keymint documents none of them; any one ends the
+# seat, and its nonce is never sent again.
+_SEAT_GONE = frozenset({401, 403, 404, 409})
+# How long closing the backend may spend giving a floating seat back.
+_CHECKIN_SECONDS = 5.0
+
+
+class SeatCalls:
+    """The floating-seat half of the Keymint backend (a base class of it, not used alone)."""
+
+    api: KeymintApi
+    floating: bool
+    _clock: Clock
+    _seat: Seat | None
+    _seat_lock: threading.Lock
+
+    if TYPE_CHECKING:
+
+        @property
+        def _http(self) -> HttpClient: ...
+
+        def _key_payload(self, license_key: str) -> dict[str, str]: ...
+
+        def get_key(self, license_key: str, *, deadline: Deadline) -> KeyDetails: ...
+
+        def _info(
+            self, details: KeyDetails, activation: Activation, host_id: str
+        ) -> LicenseInfo: ...
+
+        def _explain_unknown(
+            self,
+            error: LicenseError,
+            license_key: str,
+            host_id: str,
+            response: Response,
+            deadline: Deadline,
+        ) -> LicenseError: ...
+
+    def checkout(
+        self,
+        license_key: str,
+        *,
+        host_id: str,
+        device_tag: str | None = None,
+        deadline: Deadline,
+    ) -> Seat:
+        """``/key/checkout``: take a floating seat for this host until its lease ends; keep
+        it with :meth:`renew_seat` every ``seat.heartbeat_every``, give it back with
+        :meth:`checkin`. A host that holds a seat already gets a fresh session in it.
+
+        Raises:
+            FloatingSeatsTakenError: every seat is in use on other computers (says how many).
+            LicenseDeniedError: the key is not floating, or is unknown, expired, blocked, or
+                its customer is inactive (the subclass says which).
+            LicenseUnreachableError, ConfigurationError: as for activate; generation 1.
+        """
+        path = self.api.require(self.api.checkout, "A floating seat")
+        check_license_key(license_key)
+        check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        payload = {**self._key_payload(license_key), self.api.host_id: host_id}
+        if device_tag:
+            payload[self.api.device_tag] = device_tag[: DEVICE_TAG_LENGTH[1]]
+        response = self._http.request("POST", path, json_body=payload, deadline=deadline)
+        if 200 <= response.status < 300:
+            return Seat.taken(license_key, host_id, parse_checkout(answer(response)))
+        error = read_error(response)
+        if response.status == 403 and isinstance(error, LicenseDeniedError):
+            error = self._explain_checkout(error, license_key, deadline)
+        elif isinstance(error, InvalidLicenseKeyError):
+            error = self._explain_unknown(error, license_key, host_id, response, deadline)
+        raise error
+
+    def renew_seat(self, seat: Seat, *, deadline: Deadline) -> Seat:
+        """``/key/heartbeat``: extend *seat*; returns it with its new end and next nonce.
+
+        The nonce serves once: a heartbeat is repeated only when it surely never reached the
+        server, and any refusal means the seat is gone.
+
+        Raises:
+            SeatLostError: the server no longer knows the session (lapsed, checked in, or
+                refused the nonce or signature). Check out again.
+            LicenseUnreachableError: the server could not be asked; the seat holds until
+                ``seat.expires_at``.
+        """
+        path = self.api.require(self.api.heartbeat, "A floating seat")
+        response = self._seat_call(path, seat, deadline)
+        if 200 <= response.status < 300:
+            return seat.renewed(parse_seat_renewal(answer(response)))
+        error = read_error(response)
+        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+            lost = SeatLostError(
+                "This computer's seat of the license has ended: the licensing server no longer "
+                "holds it. Start the app again to take a seat.",
+                server_message=error.server_message,
+            )
+            lost.server_code = error.server_code
+            raise lost from error
+        raise error
+
+    def checkin(self, seat: Seat, *, deadline: Deadline) -> bool:
+        """``/key/checkin``: give *seat* back. Returns False when the server held it no more.
+
+        Raises:
+            LicenseUnreachableError: the server could not be asked; the seat stays taken
+                until ``seat.expires_at``.
+        """
+        path = self.api.require(self.api.checkin, "A floating seat")
+        response = self._seat_call(path, seat, deadline)
+        if 200 <= response.status < 300:
+            answer(response)
+            return True
+        error = read_error(response)
+        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+            return False  # lapsed, or checked in already: the seat is free either way
+        raise error
+
+    def heartbeat(self, lease: Lease, *, deadline: Deadline) -> timedelta | None:
+        """A floating key's heartbeat: renew this process's seat (check one out when it holds
+        none, or lost it). None for other keys. See Backend.heartbeat.
+
+        Raises:
+            FloatingSeatsTakenError: the seat was lost and every seat is now taken.
+            LicenseUnreachableError: the server could not be asked; the seat holds until its
+                lease ends (the lease's ``offline_until``), then the app stops.
+        """
+        if not self.floating or lease.air_gapped:
+            return None
+        seat = self._seat
+        if seat is not None and (seat.license_key, seat.host_id) == (
+            lease.license_key,
+            lease.host_id,
+        ):
+            try:
+                self._keep(seat, self.renew_seat(seat, deadline=deadline))
+                return seat.heartbeat_every
+            except SeatLostError:
+                self._keep(seat, None)
+        self._hold_seat(lease.license_key, lease.host_id, lease.device_tag, deadline)
+        return self._seat.heartbeat_every if self._seat is not None else None
+
+    def _give_seat_back(self) -> None:
+        """Check this process's seat in, within a few seconds, quietly."""
+        seat = self._seat
+        if seat is None:
+            return
+        self._keep(seat, None)
+        # If it cannot be given back, the seat lapses on the server at its lease's end.
+        with contextlib.suppress(LicenseError):
+            self.checkin(seat, deadline=Deadline(_CHECKIN_SECONDS, clock=self._clock))
+
+    def _hold_seat(
+        self, license_key: str, host_id: str, device_tag: str | None, deadline: Deadline
+    ) -> LicenseInfo:
+        """Renew this process's seat, or check one out; then get-key for expiry and licensee."""
+        seat = self._seat
+        renewed = None
+        if seat is not None and (seat.license_key, seat.host_id) == (license_key, host_id):
+            try:
+                renewed = self.renew_seat(seat, deadline=deadline)
+            except SeatLostError:
+                renewed = None
+        if renewed is None:
+            renewed = self.checkout(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            )
+        self._keep(seat, renewed)
+        details = self.get_key(license_key, deadline=deadline)
+        activation = Activation(message=None, licensee_name=None, licensee_email=None)
+        return self._info(details, activation, host_id)
+
+    def _keep(self, old: Seat | None, new: Seat | None) -> None:
+        """Hold *new* as this process's seat, unless another thread replaced *old* meanwhile."""
+        with self._seat_lock:
+            if self._seat is old or new is None:
+                self._seat = new
+
+    def _take_seat(self, license_key: str, host_id: str) -> Seat | None:
+        with self._seat_lock:
+            seat = self._seat
+            if seat is None or (seat.license_key, seat.host_id) != (license_key, host_id):
+                return None
+            self._seat = None
+            return seat
+
+    def _seat_call(self, path: str, seat: Seat, deadline: Deadline) -> Response:
+        payload = {**self._key_payload(seat.license_key), **seat.signed()}
+        # Not repeated after a failure that may have reached the server: its nonce is spent.
+        return self._http.request(
+            "POST", path, json_body=payload, deadline=deadline, idempotent=False
+        )
+
+    def _explain_checkout(
+        self, error: LicenseError, license_key: str, deadline: Deadline
+    ) -> LicenseError:
+        """Name the reason for a refused checkout: the key's state, else the server's words."""
+        try:
+            details = self.get_key(license_key, deadline=deadline)
+        except LicenseError:
+            details = None
+        if details is not None:
+            reason = refusal(details, details.server_time or self._clock.now(), "")
+            if isinstance(reason, (LicenseExpiredError, CustomerInactiveError)):
+                return reason
+        said = (error.server_message or "").lower()
+        if "session" in said or "seat" in said:
+            seats = None if details is None else details.license.max_sessions
+            count = f"All {seats} seats" if seats else "Every seat"
+            taken = FloatingSeatsTakenError(
+                f"{count} of this license are in use on other computers. Close the app on one "
+                "of them, or try again later: a computer that stopped without closing the app "
+                "gives its seat back when its lease runs out.",
+                max_sessions=seats,
+                server_message=error.server_message,
+            )
+            taken.server_code = error.server_code
+            return taken
+        if "floating" in said:
+            return LicenseDeniedError(
+                "This license key is for one computer, not for shared (floating) use; contact "
+                "the vendor.",
+                server_message=error.server_message,
+            )
+        blocked = not said or "block" in said
+        return error_for(
+            LicenseBlockedError if blocked else LicenseDeniedError, error.server_message
+        )
