@@ -90,7 +90,7 @@ def _instruction_rows(lab: Lab, modules: list[str]) -> list[Row]:
         "others": lab.instructions("-c", _import_all([FLOOR.split()[1], *others])),
         "modules": lab.instructions("-c", _import_all([FLOOR.split()[1], *modules])),
         "start": lab.instructions(start),
-        "given": lab.instructions(start, str(lab.storage_dir)),
+        "given": lab.instructions(start, str(lab.data_dir)),
     }
     if None in counts.values():
         return []
@@ -107,7 +107,7 @@ def _instruction_rows(lab: Lab, modules: list[str]) -> list[Row]:
         Row(
             "  step: the work (host ID, lease, decision)", difference(m["start"], m["modules"]), "M"
         ),
-        Row("instructions: the start, storage_dir given", m["given"], "M"),
+        Row("instructions: the start, data_dir given", m["given"], "M"),
     ]
 
 

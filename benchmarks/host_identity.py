@@ -18,7 +18,7 @@ FIRST_TARGET_MS = 10.0
 
 def measure(lab: Lab, mode: Mode) -> Figure:
     """One probe per round, each a fresh interpreter with license_guard already imported."""
-    install_id = str(lab.storage_dir / "install-id")
+    install_id = str(lab.data_dir / "install-id")
     # A computation reads files and hashes (tens of µs); a cached call is an attribute read.
     recomputations = str(max(10, mode.repeat_calls // 100))
     runs = interleaved(

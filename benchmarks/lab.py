@@ -1,5 +1,7 @@
 """What every figure stands on: a seeded emulator served on 127.0.0.1, this device's lease
-cached in a scratch folder, and fresh interpreters set up to find both.
+cached in a scratch folder, and fresh interpreters set up to find both (the app's probes through
+``LG_BENCH_*`` variables, the ``license-guard`` command through its own ``LICENSE_GUARD_*``
+settings, with no config file of the caller's).
 
 Fresh interpreters get a bytecode cache of their own (``PYTHONPYCACHEPREFIX`` in the scratch
 folder, warmed before anything is timed) even where the environment says
@@ -66,13 +68,10 @@ class Lab:
         self.data_home = workdir / "data"
         # Where platformdirs puts the app's data on Linux under this XDG_DATA_HOME; elsewhere the
         # probes are told the folder outright.
-        self.storage_dir = self.data_home / APP_ID
+        self.data_dir = self.data_home / APP_ID
         self._pycache = workdir / "pycache"
-        guard = self.guard()
-        try:
-            guard.activate(self.seed.license_key)
-        finally:
-            guard.close()
+        self._config_home = workdir / "config"  # empty: the command reads no config.ini
+        self.activate()
 
     def close(self) -> None:
         """Stop the server and the emulator."""
@@ -91,24 +90,34 @@ class Lab:
     def guard(self, *, clock: Clock | None = None) -> LicenseGuard:
         """A guard of the benchmark app on this device, with the lab's lease folder."""
         return LicenseGuard(
-            app_id=APP_ID, backend=self.backend(), storage_dir=self.storage_dir, clock=clock
+            app_id=APP_ID, backend=self.backend(), data_dir=self.data_dir, clock=clock
         )
 
     def environment(self) -> dict[str, str]:
         """The environment of a probe: the caller's, with the lab's server, lease and cache."""
-        env = {name: value for name, value in os.environ.items() if name not in _CLEARED}
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in _CLEARED and not name.startswith("LICENSE_GUARD_")
+        }
         env.update(
             PYTHONPYCACHEPREFIX=str(self._pycache),
             XDG_DATA_HOME=str(self.data_home),
+            XDG_CONFIG_HOME=str(self._config_home),
             LG_BENCH_APP=APP_ID,
             LG_BENCH_URL=self.server.url,
             LG_BENCH_PRODUCT=self.seed.product_id,
             LG_BENCH_TOKEN=self.seed.access_token,
             LG_BENCH_KEY=self.seed.license_key,
             LG_BENCH_FEATURE=FEATURE,
+            LICENSE_GUARD_APP_ID=APP_ID,
+            LICENSE_GUARD_PRODUCT_ID=self.seed.product_id,
+            LICENSE_GUARD_BASE_URL=self.server.url,
+            LICENSE_GUARD_ACCESS_TOKEN=self.seed.access_token,
         )
         if not sys.platform.startswith("linux"):
-            env["LG_BENCH_STORAGE"] = str(self.storage_dir)
+            env["LG_BENCH_STORAGE"] = str(self.data_dir)
+            env["LICENSE_GUARD_DATA_DIR"] = str(self.data_dir)
         return env
 
     def run(
@@ -141,6 +150,33 @@ class Lab:
     def probe(self, name: str, *args: str) -> ProcessRun:
         """Run ``benchmarks/probes/<name>.py`` in a fresh interpreter."""
         return self.run(str(PROBES / f"{name}.py"), *args)
+
+    def command(self, *args: str) -> ProcessRun:
+        """Run the installed ``license-guard`` command (its console script, by this interpreter).
+
+        Raises:
+            RuntimeError: the command is not installed beside this interpreter, or it failed.
+        """
+        return self.run(self.command_script(), *args)
+
+    def command_script(self) -> str:
+        """The installed ``license-guard`` console script beside this interpreter.
+
+        Raises:
+            RuntimeError: it is not installed.
+        """
+        script = Path(sys.executable).parent / "license-guard"
+        if not script.is_file():
+            raise RuntimeError(f"{script} not found: install the package (pip install -e .)")
+        return str(script)
+
+    def activate(self) -> None:
+        """Activate this device again and cache its lease (after a release)."""
+        guard = self.guard()
+        try:
+            guard.activate(self.seed.license_key)
+        finally:
+            guard.close()
 
     def instructions(self, *args: str) -> int | None:
         """Instructions ``python *args`` executes, counted by valgrind (cachegrind), or ``None``

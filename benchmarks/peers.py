@@ -143,9 +143,7 @@ def _bind(run: Callable[..., ProcessRun], *args: str) -> Callable[[], ProcessRun
 def _setup(the_lab: Lab, files: Path, python: str) -> dict[str, str]:
     """Every peer's license file in *files*, bound to the host ID that peer computes here; the
     probes' environment."""
-    guard = LicenseGuard(
-        app_id=APP_ID, backend=the_lab.backend(), storage_dir=files / "license_guard"
-    )
+    guard = LicenseGuard(app_id=APP_ID, backend=the_lab.backend(), data_dir=files / "license_guard")
     try:
         guard.activate(the_lab.seed.license_key)
     finally:

@@ -11,7 +11,15 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any
 
-from benchmarks import activation, cold_start, fleet, gate_overhead, host_identity, memory
+from benchmarks import (
+    activation,
+    cli_start,
+    cold_start,
+    fleet,
+    gate_overhead,
+    host_identity,
+    memory,
+)
 from benchmarks.lab import Lab, lab
 from benchmarks.report import Figure
 from benchmarks.settings import Mode
@@ -25,6 +33,7 @@ FIGURES: Mapping[int, Callable[[Lab, Mode], Figure]] = {
     4: activation.measure,
     5: fleet.measure,
     6: memory.measure,
+    7: cli_start.measure,
 }
 
 

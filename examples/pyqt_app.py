@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from license_guard import KeymintBackend, LicenseGuard
-from license_guard.config import load_settings
+from license_guard.config import env_name, load_settings
 from license_guard.errors import ConfigurationError, LicenseError
 
 APP_ID = "com.example.photoviewer"
@@ -230,7 +230,12 @@ def embedded_emulator() -> Iterator[tuple[str, Mapping[str, str]]]:
         try:
             seed = emulator.seed(uses_per_key=2)
             with EmulatorServer(emulator) as server:
-                print(f"Local licensing server at {server.url}; license key: {seed.license_key}")
+                # Flushed: a parent reading this through a pipe (a test, a script) needs the key
+                # now, not when the app exits and the buffer finally empties.
+                print(
+                    f"Local licensing server at {server.url}; license key: {seed.license_key}",
+                    flush=True,
+                )
                 yield (
                     server.url,
                     {
@@ -254,6 +259,16 @@ def build_guard(
     """
     flags = {"app_id": APP_ID, "base_url": base_url, "data_dir": data_dir}
     settings = load_settings(flags, environ)
+    missing = [
+        env_name(name) for name in ("product_id", "access_token") if not getattr(settings, name)
+    ]
+    if missing:  # say it in this app's terms: it has --emulator, not license-guard's flags
+        raise ConfigurationError(
+            f"No licensing server is set up ({' and '.join(missing)} not set). Run with "
+            "--emulator to try the app against a throwaway local server, or set "
+            "LICENSE_GUARD_PRODUCT_ID and LICENSE_GUARD_ACCESS_TOKEN (as license-guard emulator "
+            "serve prints them) and give --emulator-url URL."
+        )
     product_id, access_token = settings.need("product_id", "access_token")
     backend = KeymintBackend(
         product_id=product_id,
@@ -262,12 +277,13 @@ def build_guard(
         features=FEATURES,
     )
     return LicenseGuard(
-        app_id=APP_ID, backend=backend, storage_dir=settings.data_dir, device_id=settings.device_id
+        app_id=APP_ID, backend=backend, data_dir=settings.data_dir, device_id=settings.device_id
     )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="pyqt_app", description=__doc__.splitlines()[0])
+    first_paragraph = " ".join((__doc__ or "").split("\n\n")[0].split())
+    parser = argparse.ArgumentParser(prog="pyqt_app", description=first_paragraph)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--emulator", action="store_true", help="start a local licensing server")
     where.add_argument("--emulator-url", metavar="URL", help="use a running emulator")

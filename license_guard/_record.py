@@ -5,18 +5,23 @@ Why not dataclasses here: ``import dataclasses`` imports ``inspect`` (and with i
 For the nine values a cached-lease start creates, the two cost about 70 M instructions, some
 13 ms on the benchmark machine: a third of the 40 ms the start may take above bare Python
 (docs/performance.md). Values on that path derive from :class:`Record`, which gives them what
-they use of a frozen dataclass and nothing more: construction by position or keyword with
-defaults, ``__post_init__``, immutability, equality and hashing by value, a ``repr`` that leaves
-marked fields out, positional ``match`` patterns, and :func:`replace` (also ``copy.replace`` on
-Python 3.13+). Values off that path (HTTP settings, the admin client, the emulator, Keygen's
-files) stay dataclasses.
+they use of a frozen dataclass, with the same rules: construction by position or keyword,
+defaults and default factories, keyword-only fields (``kw_only=True`` on the class or on a
+:func:`field`) that a subclass may follow with required fields, ``__post_init__``, immutability,
+equality and hashing by value, no ordering, a ``repr`` that leaves marked fields out, positional
+``match`` patterns, copying and pickling, and :func:`replace` (also ``copy.replace`` on Python
+3.13+). ``tests/test_record.py`` runs each of these beside ``@dataclass(frozen=True)``.
 
-Type checkers see :class:`Record` subclasses as frozen dataclasses (PEP 681), and check
-:func:`replace` as they check ``dataclasses.replace``.
+A Record is not a dataclass: ``dataclasses.replace``, ``asdict``, ``astuple`` and ``fields``
+refuse it at run time (``TypeError``). Type checkers see Record subclasses as frozen dataclasses
+(PEP 681), which would let those calls pass; the project's mypy plugin
+(``tools/mypy_record_plugin.py``) reports them, and checks the field names and types of a
+:func:`replace` as mypy checks those of ``dataclasses.replace``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
@@ -38,73 +43,100 @@ class FrozenRecordError(AttributeError):
 
 
 class _Field:
-    __slots__ = ("default", "shown")
+    __slots__ = ("default", "factory", "kw_only", "shown")
 
-    def __init__(self, default: object, shown: bool) -> None:
+    def __init__(
+        self, default: object, factory: Callable[[], object] | None, shown: bool, kw_only: bool
+    ) -> None:
         self.default = default
+        self.factory = factory
         self.shown = shown
+        self.kw_only = kw_only
 
 
-def field(*, default: Any = _NO_DEFAULT, repr: bool = True) -> Any:
-    """A field with options: ``repr=False`` keeps its value (a key, a raw ID) out of ``repr``."""
-    return _Field(default, repr)
+def field(
+    *,
+    default: Any = _NO_DEFAULT,
+    default_factory: Callable[[], Any] | None = None,
+    repr: bool = True,
+    kw_only: bool = False,
+) -> Any:
+    """A field with options, as ``dataclasses.field``: ``repr=False`` keeps its value (a key, a raw
+    ID) out of ``repr``; ``default_factory`` makes a fresh default per value; ``kw_only=True``
+    makes this one field keyword-only.
+
+    Raises:
+        ValueError: both ``default`` and ``default_factory`` are given.
+    """
+    if default is not _NO_DEFAULT and default_factory is not None:
+        raise ValueError("cannot specify both default and default_factory")
+    return _Field(default, default_factory, repr, kw_only)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Record:
-    """Base of a frozen value: its fields are the annotated names of the class body, in order.
+    """Base of a frozen value: its fields are the annotated names of the class body, in order,
+    after those of its base classes.
 
-    ``class Point(Record, kw_only=True)`` makes every field keyword-only.
+    ``class Point(Record, kw_only=True)`` makes every field the class body declares
+    keyword-only; as in a dataclass, keyword-only fields may have defaults before required ones,
+    and ``__init__`` takes the positional fields first, the keyword-only ones after them.
     """
 
     __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
+    _fields: ClassVar[tuple[str, ...]] = ()  # every field, in order (repr, eq, hash)
+    _positional: ClassVar[tuple[str, ...]] = ()  # the fields __init__ takes by position
+    _keyword: ClassVar[frozenset[str]] = frozenset()  # the keyword-only fields
     _defaults: ClassVar[dict[str, Any]] = {}
+    _factories: ClassVar[dict[str, Callable[[], Any]]] = {}
     _hidden: ClassVar[frozenset[str]] = frozenset()
-    _kw_only: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, kw_only: bool = False, **options: Any) -> None:
         super().__init_subclass__(**options)
         fields = list(cls._fields)
+        keyword = set(cls._keyword)
         defaults = dict(cls._defaults)
+        factories = dict(cls._factories)
         hidden = set(cls._hidden)
         for name, annotation in cls.__annotations__.items():  # the class's own (3.10+)
             if _is_class_var(annotation):
                 continue
-            value = cls.__dict__.get(name, _NO_DEFAULT)
-            if isinstance(value, _Field):
-                if not value.shown:
-                    hidden.add(name)
-                value = value.default
-                if value is _NO_DEFAULT:
-                    delattr(cls, name)
-                else:
-                    setattr(cls, name, value)  # the class reads its default, as a dataclass's
-            if value is _NO_DEFAULT:
-                if defaults and not kw_only:
-                    raise TypeError(f"{cls.__name__}.{name} follows a field with a default")
-            elif type(value).__hash__ is None:  # a list or dict would be shared by all
-                raise ValueError(f"{cls.__name__}.{name} has a mutable default {value!r}")
-            else:
-                defaults[name] = value
+            declared = _declared(cls, name, kw_only)
+            # A field declared again takes its new options and keeps its place (as in dataclasses).
+            defaults.pop(name, None)
+            factories.pop(name, None)
+            if declared.default is not _NO_DEFAULT:
+                defaults[name] = declared.default
+            elif declared.factory is not None:
+                factories[name] = declared.factory
+            hidden.discard(name)
+            keyword.discard(name)
+            if not declared.shown:
+                hidden.add(name)
+            if declared.kw_only:
+                keyword.add(name)
             if name not in fields:
                 fields.append(name)
+        positional = tuple(name for name in fields if name not in keyword)
+        _check_order(cls.__name__, positional, {*defaults, *factories})
         cls._fields = tuple(fields)
+        cls._positional = positional
+        cls._keyword = frozenset(keyword)
         cls._defaults = defaults
+        cls._factories = factories
         cls._hidden = frozenset(hidden)
-        cls._kw_only = kw_only or cls._kw_only
-        setattr(cls, "__match_args__", () if cls._kw_only else cls._fields)  # noqa: B010  (mypy)
+        setattr(cls, "__match_args__", positional)  # noqa: B010  (mypy)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
-        fields = cls._fields
-        positional = 0 if cls._kw_only else len(fields)
-        if len(args) > positional:
+        positional = cls._positional
+        if len(args) > len(positional):
             raise TypeError(
-                f"{cls.__name__}() takes {positional} positional arguments "
+                f"{cls.__name__}() takes {len(positional)} positional arguments "
                 f"but {len(args)} were given"
             )
-        values = dict(zip(fields, args, strict=False))  # args may be fewer
+        values = dict(zip(positional, args, strict=False))  # args may be fewer
+        fields = cls._fields
         for name, value in kwargs.items():
             if name not in fields:
                 raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}")
@@ -117,6 +149,8 @@ class Record:
                 state[name] = values[name]
             elif name in cls._defaults:
                 state[name] = cls._defaults[name]
+            elif name in cls._factories:
+                state[name] = cls._factories[name]()
             else:
                 raise TypeError(f"{cls.__name__}() missing required argument {name!r}")
         post_init = getattr(self, "__post_init__", None)
@@ -130,7 +164,7 @@ class Record:
         raise FrozenRecordError(f"cannot delete field {name!r} of a frozen value")
 
     def __replace__(self, /, **changes: Any) -> Self:
-        return _replace(self, **changes)
+        return replace(self, **changes)
 
     def _values(self) -> tuple[Any, ...]:
         state = self.__dict__
@@ -156,18 +190,59 @@ class Record:
 _R = TypeVar("_R", bound=Record)
 
 
-def _replace(record: _R, /, **changes: Any) -> _R:
-    """A copy of *record* with *changes* (as ``dataclasses.replace``; ``__post_init__`` runs)."""
+def replace(record: _R, /, **changes: Any) -> _R:
+    """A copy of *record* with *changes* (as ``dataclasses.replace``; ``__post_init__`` runs).
+
+    With the project's mypy plugin, mypy checks the names and types of *changes*.
+
+    Raises:
+        TypeError: a change names no field of the record (or whatever the class's
+            ``__post_init__`` raises).
+    """
     values = {name: record.__dict__[name] for name in record._fields}
     values.update(changes)
     return type(record)(**values)
 
 
-if TYPE_CHECKING:
-    # mypy checks the field names and types of a replace() on a Record as on a dataclass.
-    from dataclasses import replace
-else:
-    replace = _replace
+def _declared(cls: type, name: str, kw_only: bool) -> _Field:
+    """The options of field *name* as the body of *cls* declares it; the class keeps the default
+    as its attribute (as a dataclass does) and loses a :func:`field` marker.
+
+    Raises:
+        ValueError: the default is mutable (unhashable: a list or a dict would be shared).
+    """
+    value = cls.__dict__.get(name, _NO_DEFAULT)
+    if isinstance(value, _Field):
+        declared = _Field(value.default, value.factory, value.shown, value.kw_only or kw_only)
+        if value.default is _NO_DEFAULT:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, value.default)
+    else:
+        declared = _Field(value, None, True, kw_only)
+    if declared.default is not _NO_DEFAULT and type(declared.default).__hash__ is None:
+        raise ValueError(
+            f"{cls.__name__}.{name} has a mutable default {type(declared.default).__name__}: "
+            "use field(default_factory=...)"
+        )
+    return declared
+
+
+def _check_order(class_name: str, positional: tuple[str, ...], with_default: set[str]) -> None:
+    """Refuse a positional field without a default after one with (as dataclasses do).
+
+    Raises:
+        TypeError: such a field.
+    """
+    after = ""
+    for name in positional:
+        if name in with_default:
+            after = name
+        elif after:
+            raise TypeError(
+                f"{class_name}: field {name!r} without a default follows field {after!r} "
+                "with a default"
+            )
 
 
 def _is_class_var(annotation: object) -> bool:

@@ -166,12 +166,22 @@ def _config_path(
 def _read_config(path: Path) -> dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        with path.open(encoding="utf-8") as handle:
-            parser.read_file(handle)
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigurationError(f"Cannot read the config file {path}: {exc.strerror}.") from exc
+    try:
+        text = data.decode("utf-8-sig")  # Notepad's byte order mark is welcome
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigurationError(
+            f"The config file {path} is not UTF-8 text (line {line}): save it as UTF-8."
+        ) from exc
+    try:
+        parser.read_string(text, source=str(path))
     except configparser.Error as exc:
-        raise ConfigurationError(f"The config file {path} is not valid INI: {exc}.") from exc
+        raise ConfigurationError(
+            f"The config file {path} is not valid INI: {_ini_problem(exc)}."
+        ) from exc
     if not parser.has_section(SECTION):
         raise ConfigurationError(f"The config file {path} has no [{SECTION}] section.")
     unknown = set(parser[SECTION]) - set(FIELDS)
@@ -180,6 +190,21 @@ def _read_config(path: Path) -> dict[str, str]:
             f"The config file {path} has unknown settings: {', '.join(sorted(unknown))}."
         )
     return {name: value.strip() for name, value in parser[SECTION].items() if value.strip()}
+
+
+def _ini_problem(exc: configparser.Error) -> str:
+    """What is wrong, on one line, naming the line but never quoting it (it may hold a token)."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"line {exc.lineno} comes before the [{SECTION}] header"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return f"{exc.option} is set twice in [{exc.section}] (line {exc.lineno})"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return f"[{exc.section}] appears twice (line {exc.lineno})"
+    if isinstance(exc, configparser.ParsingError):
+        numbers = [str(lineno) for lineno, _ in exc.errors]
+        which = f"line {numbers[0]} is" if len(numbers) == 1 else f"lines {', '.join(numbers)} are"
+        return f"{which} neither a [section], a name = value, nor a comment"
+    return type(exc).__name__
 
 
 def feature_set(text: str | None) -> frozenset[str] | None:

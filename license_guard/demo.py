@@ -56,7 +56,7 @@ def run_demo(out: TextIO) -> int:
             guard = LicenseGuard(
                 app_id=APP_ID,
                 backend=backend,
-                storage_dir=Path(folder),
+                data_dir=Path(folder),
                 clock=clock,
                 grace_period=timedelta(days=7),
                 revalidate_every=timedelta(hours=24),
@@ -101,7 +101,7 @@ def _story(
     say.line(f"  this computer's host ID for {APP_ID}: {guard.host_id[:16]}…")
 
     say.step("The app starts: guard.ensure_activated()")
-    say.expect_error(guard.ensure_activated, "NotActivatedError")
+    say.expect_error(guard.ensure_activated, "NotActivatedError", call="ensure_activated()")
 
     say.step("The user enters the key: guard.activate(key, device_tag='Demo PC')")
     say.status(guard.activate(seed.license_key, device_tag="Demo PC"))
@@ -112,7 +112,7 @@ def _story(
     say.step("Premium code runs: @guard.require('export-4k')")
     say.expect_result(export_4k, "image exported in 4K")
     say.step("A feature this license lacks: @guard.require('batch-processing')")
-    say.expect_error(batch, "FeatureNotLicensedError")
+    say.expect_error(batch, "FeatureNotLicensedError", call="batch()")
 
     say.step("A day later the server is unreachable (connections are reset)")
     clock.advance(timedelta(hours=25))
@@ -126,8 +126,8 @@ def _story(
     say.step("Back online; meanwhile the vendor blocked the key (a refund)")
     emulator.faults.clear()
     emulator.block_key(seed.product_id, seed.license_key)
-    say.expect_error(guard.ensure_activated, "LicenseBlockedError")
-    say.expect_error(export_4k, "LicenseBlockedError")
+    say.expect_error(guard.ensure_activated, "LicenseBlockedError", call="ensure_activated()")
+    say.expect_error(export_4k, "LicenseBlockedError", call="export_4k(), gated, right after")
 
     say.step("The vendor unblocks it; the user activates again (no extra seat is taken)")
     emulator.unblock_key(seed.product_id, seed.license_key)
@@ -139,7 +139,7 @@ def _story(
     say.line(f"  seat freed: {freed}; server: {seats()}")
     if not freed:
         say.surprise("release() did not free the seat")
-    say.expect_error(export_4k, "NotActivatedError")
+    say.expect_error(export_4k, "NotActivatedError", call="export_4k()")
 
 
 class _Narrator:
@@ -173,15 +173,16 @@ class _Narrator:
         if result != expected:
             self.surprise(f"expected {expected!r}")
 
-    def expect_error(self, call: Callable[[], object], expected: str) -> None:
+    def expect_error(self, function: Callable[[], object], expected: str, *, call: str) -> None:
+        """Run *function*, expecting the *expected* error; *call* names it in the output."""
         try:
-            call()
+            function()
         except LicenseError as exc:
-            self.line(f"  -> refused with {type(exc).__name__}: {exc}")
+            self.line(f"  {call} -> refused with {type(exc).__name__}: {exc}")
             if type(exc).__name__ != expected:
                 self.surprise(f"expected {expected}")
             return
-        self.surprise(f"expected {expected}, but the call went through")
+        self.surprise(f"expected {expected}, but {call} went through")
 
     def surprise(self, text: str) -> None:
         self.surprises += 1

@@ -126,7 +126,17 @@ class LicenseDeniedError(LicenseError):
 
 
 class InvalidLicenseKeyError(LicenseDeniedError):
-    """The license key is malformed or unknown to the server."""
+    """The license key is malformed or unknown to the server.
+
+    ``lower_case`` is true when the refused key had lower-case letters: keys are compared
+    exactly, so a key typed in the wrong case is unknown (the message says so).
+    """
+
+    def __init__(
+        self, message: str, *, lower_case: bool = False, server_message: str | None = None
+    ) -> None:
+        super().__init__(message, server_message=server_message)
+        self.lower_case = lower_case
 
 
 class LicenseExpiredError(LicenseDeniedError):

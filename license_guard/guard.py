@@ -56,7 +56,9 @@ class LicenseGuard:
         grace_period: how long the app keeps working when the server cannot be reached,
             counted from the last successful check.
         revalidate_every: how often the license is re-checked online.
-        storage_dir: where the lease lives; ``platformdirs.user_data_dir(app_id)`` by default.
+        data_dir: where the lease lives; ``platformdirs.user_data_dir(app_id)`` by default.
+            The same setting as the command line's ``--data-dir`` and ``LICENSE_GUARD_DATA_DIR``.
+        storage_dir: deprecated name of *data_dir* (a DeprecationWarning; give one, not both).
         device_id: a stable identifier to use instead of the hardware's (containers, cloned VM
             images); salted and hashed like any other. The app decides whether to take it from
             deployers, e.g. ``device_id=os.environ.get("LICENSE_GUARD_DEVICE_ID")``: whoever can
@@ -80,7 +82,7 @@ class LicenseGuard:
         backend: Backend,
         grace_period: timedelta = timedelta(days=7),
         revalidate_every: timedelta = timedelta(hours=24),
-        storage_dir: str | Path | None = None,
+        data_dir: str | Path | None = None,
         device_id: str | None = None,
         identity_sources: Sequence[IdentitySource] | None = None,
         clock: Clock | None = None,
@@ -88,7 +90,13 @@ class LicenseGuard:
         activation_timeout: float = 30.0,
         clock_tolerance: timedelta = timedelta(minutes=5),
         seen_time_step: timedelta = timedelta(hours=1),
+        storage_dir: str | Path | None = None,
     ) -> None:
+        if storage_dir is not None:
+            if data_dir is not None:
+                raise ConfigurationError("Give data_dir only (storage_dir is its old name).")
+            _renamed("storage_dir", "data_dir")
+            data_dir = storage_dir
         if not isinstance(app_id, str) or not app_id.strip() or len(app_id) > 200:
             raise ConfigurationError("app_id must be a non-empty string (at most 200 characters).")
         if not isinstance(backend, Backend):
@@ -113,7 +121,7 @@ class LicenseGuard:
         self.online_timeout = online_timeout
         self.activation_timeout = activation_timeout
         self.seen_time_step = seen_time_step
-        self._storage_dir = Path(storage_dir) if storage_dir is not None else None
+        self._data_dir = Path(data_dir) if data_dir is not None else None
         self._device_id = device_id
         self._identity_sources = identity_sources
         self._clock = clock or SystemClock()
@@ -137,13 +145,19 @@ class LicenseGuard:
     # -- identity and storage ---------------------------------------------------------------
 
     @property
-    def storage_dir(self) -> Path:
+    def data_dir(self) -> Path:
         """The folder holding the lease (and the install ID, where one is needed)."""
-        if self._storage_dir is None:
-            from license_guard.store import default_storage_dir
+        if self._data_dir is None:
+            from license_guard.store import default_data_dir
 
-            self._storage_dir = default_storage_dir(self.app_id)
-        return self._storage_dir
+            self._data_dir = default_data_dir(self.app_id)
+        return self._data_dir
+
+    @property
+    def storage_dir(self) -> Path:
+        """Deprecated name of :attr:`data_dir`."""
+        _renamed("storage_dir", "data_dir")
+        return self.data_dir
 
     @property
     def identity(self) -> HostIdentity:
@@ -162,7 +176,7 @@ class LicenseGuard:
                 sources = self._identity_sources
                 if sources is None:
                     sources = default_sources(
-                        install_id_path=self.storage_dir / "install-id", override=self._device_id
+                        install_id_path=self.data_dir / "install-id", override=self._device_id
                     )
                 self._identity = resolve_host_identity(self.app_id, sources)
             return self._identity
@@ -182,7 +196,7 @@ class LicenseGuard:
                 product_id = self.backend.product_id
                 key = lease_key(self.identity.raw_id, app_id=self.app_id, product_id=product_id)
                 self._store = LeaseStore(
-                    self.storage_dir,
+                    self.data_dir,
                     key=key,
                     host_id=self.host_id,
                     product_id=product_id,
@@ -234,9 +248,12 @@ class LicenseGuard:
         with self._ops, self.store.lock.within(deadline.remaining()):
             previous = self._read_lease_quietly()
             if signed_file is None:
-                info = self.backend.activate(
-                    license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
-                )
+                try:
+                    info = self.backend.activate(
+                        license_key, host_id=self.host_id, device_tag=device_tag, deadline=deadline
+                    )
+                except InvalidLicenseKeyError as exc:
+                    raise _with_case_hint(exc, license_key) from exc
             else:
                 info = self.backend.activate_offline(
                     signed_file,
@@ -618,3 +635,26 @@ class LicenseGuard:
 def _same_activation(a: Lease, b: Lease) -> bool:
     """Whether two leases come from one activation (the same key, activated at the same time)."""
     return a.license_key == b.license_key and a.activated_at == b.activated_at
+
+
+def _renamed(old: str, new: str) -> None:
+    import warnings
+
+    warnings.warn(
+        f"LicenseGuard's {old} is now called {new}, as on the command line (--data-dir) and in "
+        f"the config file; {old} will be removed in 1.0.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _with_case_hint(error: InvalidLicenseKeyError, license_key: str) -> InvalidLicenseKeyError:
+    """*error*, saying that letter case matters when the refused key has lower-case letters
+    (the server compares keys exactly, so the upper-case key may well be the right one)."""
+    if license_key == license_key.upper() or error.lower_case:
+        return error
+    from license_guard.messages import KEY_CASE_HINT
+
+    return InvalidLicenseKeyError(
+        f"{error} {KEY_CASE_HINT}", lower_case=True, server_message=error.server_message
+    )

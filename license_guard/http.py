@@ -13,7 +13,8 @@ What cannot be retried is translated here, and only here, into the library's err
 * no answer, a reset connection, a TLS failure, a 5xx, a 429 -> :class:`LicenseUnreachableError`
   (:class:`RateLimitedError` for 429);
 * an answer that is not the API's (HTML from a captive portal or proxy, a redirect, a body that
-  is not JSON, a huge body) -> :class:`InvalidResponseError`;
+  is not JSON, a huge body, a ``Date`` that is unreadable or far in the future) ->
+  :class:`InvalidResponseError`;
 * a URL the client cannot use -> :class:`ConfigurationError`.
 
 Other statuses (4xx) come back as a :class:`Response`; the backend maps them with its own table.
@@ -33,7 +34,7 @@ import ssl
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,11 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Answers that say the request was not carried out, so that even a creating call may be repeated.
 NOT_DONE_STATUSES = frozenset({429, 503})
 MAX_BODY_BYTES = 1 << 20
+# A ``Date`` further ahead than this of this computer's clock is a broken server's, not the time.
+# A clock that is behind (a dead clock battery) is measured from DATE_FLOOR instead, a day no
+# server answering this library can have seen pass yet.
+MAX_DATE_AHEAD = timedelta(days=3653)
+DATE_FLOOR = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,8 @@ class HttpClient:
         Raises:
             LicenseUnreachableError: no usable answer before the deadline or the last attempt
                 (RateLimitedError when the server kept answering 429).
-            InvalidResponseError: a redirect, or a body larger than the API ever sends.
+            InvalidResponseError: a redirect, a body larger than the API ever sends, or a
+                ``Date`` header that is unreadable or more than ten years ahead.
             ConfigurationError: the URL cannot be used at all.
         """
         import httpx
@@ -225,6 +232,7 @@ class HttpClient:
                 if response.status not in RETRY_STATUSES and response.status < 500:
                     if 300 <= response.status < 400:
                         raise InvalidResponseError(_not_understood(response))
+                    _check_date(response, self._clock.now())
                     return response
                 status = response.status
                 failure = _status_failure(response, self.base_url)
@@ -322,6 +330,29 @@ class HttpClient:
         )
 
 
+def _check_date(response: Response, now: datetime) -> None:
+    """Refuse an answer whose ``Date`` header no working server sends.
+
+    The server's time becomes the guard's trusted time, so a ``Date`` that cannot be read, or
+    lies more than :data:`MAX_DATE_AHEAD` after *now* (or after :data:`DATE_FLOOR` when *now*
+    is earlier), makes the whole answer "not understood". An answer without a ``Date`` passes:
+    the local clock is used then.
+
+    Raises:
+        InvalidResponseError: the ``Date`` is unreadable or implausibly far ahead.
+    """
+    value = response.headers.get("date")
+    if value is None:
+        return
+    when = parse_http_date(value)
+    if when is not None and when <= max(now, DATE_FLOOR) + MAX_DATE_AHEAD:
+        return
+    raise InvalidResponseError(
+        f"The answer from {response.url.split('/')[2]} carries an impossible date "
+        f"({value[:40]!r}): the server's clock is broken, or something else answered."
+    )
+
+
 def _ca_bundle_context(path: Path) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=str(path))
@@ -403,4 +434,11 @@ def _describe_transport_error(exc: Exception, base_url: str) -> str:
         return f"The licensing server at {base_url} did not answer in time."
     if isinstance(exc, httpx.ConnectError):
         return f"Cannot connect to the licensing server at {base_url}: check the connection."
-    return f"The connection to the licensing server at {base_url} failed ({type(exc).__name__})."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return (
+            f"The licensing server at {base_url} closed the connection without a proper answer: "
+            "try again."
+        )
+    # ReadError, WriteError, ...: the connection broke. The exception stays chained as the
+    # cause, for logs; its class name means nothing to the person reading this sentence.
+    return f"The connection to the licensing server at {base_url} broke off: try again."

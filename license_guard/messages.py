@@ -12,9 +12,9 @@ missing). A subclass without an entry of its own gets its nearest ancestor's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from license_guard._record import Record
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -49,6 +49,7 @@ from license_guard.status import LicenseState, LicenseStatus
 
 __all__ = [
     "ERROR_MESSAGES",
+    "KEY_CASE_HINT",
     "STATE_TITLES",
     "UserMessage",
     "describe",
@@ -56,11 +57,11 @@ __all__ = [
     "format_time",
     "human",
     "licensee",
+    "status_rows",
 ]
 
 
-@dataclass(frozen=True)
-class UserMessage:
+class UserMessage(Record):
     """Words for a window or a terminal.
 
     Attributes:
@@ -73,6 +74,8 @@ class UserMessage:
     title: str
     text: str
     detail: str = ""
+    # A Record, not a dataclass: the policy writes durations with human() on the start path,
+    # where importing dataclasses would cost the start (license_guard._record says how much).
 
 
 STATE_TITLES: Mapping[LicenseState, str] = {
@@ -119,7 +122,7 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
     ),
     InvalidLicenseKeyError: (
         "License key not recognised",
-        "Check the key for typos (it looks like XXXXX-XXXXX-XXXXX-XXXXX) and try again.",
+        "Check the key for typos (it looks like XXXXX-XXXXX-XXXXX-XXXXX) and try again.{case_hint}",
     ),
     LicenseExpiredError: (
         "License expired",
@@ -215,6 +218,12 @@ ERROR_MESSAGES: Mapping[type[LicenseError], tuple[str, str]] = {
     ),
 }
 
+#: Added to an unrecognised key that has lower-case letters: the server compares keys exactly.
+KEY_CASE_HINT = (
+    "License keys are case-sensitive and this one has lower-case letters: type it exactly as you "
+    "received it."
+)
+
 _GRACE_LEFT = (
     "You can keep working offline for {grace_left} (until {grace_until}); connect to the "
     "internet before then."
@@ -270,6 +279,35 @@ def format_time(value: datetime) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC"
 
 
+def status_rows(status: LicenseStatus) -> list[tuple[str, str]]:
+    """The facts of *status* as ``(label, value)`` rows for a terminal, empty ones left out.
+
+    The offline grace and the next check are shown only while the license is usable: for a
+    refused or expired license they would promise a future that will not come.
+    """
+    state = f"{status.state.value} - {status.detail}"
+    if status.state is LicenseState.NOT_ACTIVATED:
+        return [("License", state), ("Host ID", status.host_id)]
+    usable = status.is_licensed
+
+    def when(value: datetime | None) -> str | None:
+        return format_time(value) if value is not None else None
+
+    rows: list[tuple[str, str | None]] = [
+        ("License", state),
+        ("Licensee", licensee(status)),
+        ("Key", status.key_hint),
+        ("Device", status.device_tag),
+        ("Host ID", status.host_id),
+        ("Expires", when(status.expires_at) or "never"),
+        ("Last check", when(status.verified_at)),
+        ("Grace until", when(status.grace_until) if usable else None),
+        ("Next check", when(status.next_check_at) if usable and not status.air_gapped else None),
+        ("Features", ", ".join(sorted(status.features)) or None),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
 def licensee(status: LicenseStatus) -> str | None:
     """Who the license belongs to: ``Jane Doe <jane@example.com>``, or what is known of it."""
     if status.licensee_name and status.licensee_email:
@@ -297,6 +335,7 @@ def _facts(error: LicenseError) -> dict[str, str]:
         "feature": f"“{feature}”" if feature else "this feature",
         "retry_in": f"in {human(timedelta(seconds=retry_after))}" if retry_after else "later",
         "path": f" ({path})" if path else "",
+        "case_hint": f" {KEY_CASE_HINT}" if getattr(error, "lower_case", False) else "",
     }
 
 

@@ -33,6 +33,7 @@ from license_guard.errors import (
     LicenseExpiredError,
 )
 from license_guard.lease import Lease
+from license_guard.messages import human  # one way to write a duration, everywhere
 from license_guard.status import LicenseState, LicenseStatus
 
 __all__ = ["Policy", "Verdict", "judge"]
@@ -120,7 +121,7 @@ class Verdict(Record):
             return (
                 f"Licensed; not confirmed by the licensing server since "
                 f"{self.verified_at:%Y-%m-%d %H:%M} UTC. The app keeps working offline for "
-                f"{_human(left)} (until {self.grace_until:%Y-%m-%d %H:%M} UTC)."
+                f"{human(left)} (until {self.grace_until:%Y-%m-%d %H:%M} UTC)."
             )
         return "Licensed and confirmed by the licensing server."
 
@@ -211,14 +212,3 @@ def revived_denial(lease: Lease) -> LicenseError:
     if not (isinstance(error_class, type) and issubclass(error_class, LicenseDeniedError)):
         error_class = LicenseDeniedError
     return error_class(revocation.message)
-
-
-def _human(delta: timedelta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h"
-    if hours:
-        return f"{hours} h {rest // 60} min"
-    return f"{rest // 60} min"

@@ -27,7 +27,7 @@ from license_guard._log import get_logger
 from license_guard.errors import LeaseError, StorageError
 from license_guard.lease import Lease, open_lease, seal_lease
 
-__all__ = ["LeaseStore", "default_storage_dir", "lease_file_stem"]
+__all__ = ["LeaseStore", "default_data_dir", "lease_file_stem"]
 
 log = get_logger("license_guard.store")
 
@@ -39,11 +39,11 @@ _RELOADS = 3
 Verify = Callable[[Lease], Lease]
 
 
-def default_storage_dir(app_id: str) -> Path:
+def default_data_dir(app_id: str) -> Path:
     """Where an app's leases live unless it says otherwise: ``platformdirs.user_data_dir(app_id)``
     (``~/.local/share/<app_id>`` on Linux, ``%LOCALAPPDATA%\\<app_id>`` on Windows,
     ``~/Library/Application Support/<app_id>`` on macOS)."""
-    import platformdirs  # with what it imports, a few ms a start that passes storage_dir skips
+    import platformdirs  # with what it imports, a few ms a start that passes data_dir skips
 
     return Path(platformdirs.user_data_dir(app_id, appauthor=False))
 

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.fleet import OnTheDot, day_ratios, peak_ratio, poisson_peak, simulate
-from benchmarks.lab import ProcessRun
+from benchmarks.lab import ProcessRun, lab
 from benchmarks.peers import PEERS, figures_of, peers_markdown
 from benchmarks.report import Figure, markdown, table, to_json
 from benchmarks.run import run
@@ -42,7 +42,7 @@ def test_every_figure_is_measured_with_a_median_and_a_spread(
     tiny_run: tuple[list[Figure], dict[str, object]],
 ) -> None:
     figures, environment = tiny_run
-    assert [figure.number for figure in figures] == [1, 2, 3, 4, 5, 6]
+    assert [figure.number for figure in figures] == [1, 2, 3, 4, 5, 6, 7]
     for figure in figures:
         assert figure.rows, figure.title
         for row in figure.rows:
@@ -65,6 +65,54 @@ def test_targets_are_reported_without_judging_speed_here(
     # Facts, not timings: these hold on any machine, loaded or not.
     assert by_goal["hot path reads memory only"].met, by_goal["hot path reads memory only"]
     assert by_goal["httpx and psutil not imported on a cached-lease start"].met
+    assert "each command within 2x the app's cached start" in goals
+    assert "import license_guard.hostid does not import the whole package" in goals
+
+
+def test_the_command_starts_are_compared_with_the_app_start_in_the_same_rounds(
+    tiny_run: tuple[list[Figure], dict[str, object]],
+) -> None:
+    figures, _ = tiny_run
+    (commands,) = [figure for figure in figures if figure.number == 7]
+    by_label = {row.label: row for row in commands.rows}
+    start = by_label["app start: import license_guard + ensure_activated()"]
+    for label in (
+        "floor: import the AEAD module",
+        "license-guard fingerprint",
+        "license-guard status (cached lease, offline)",
+        "license-guard release (online, emulator on 127.0.0.1)",
+        "python -c 'import license_guard.hostid'",
+    ):
+        row = by_label[label]
+        assert row.baseline == "app start", label
+        assert row.ratio is not None
+        assert len(row.ratio.values) == len(start.sample.values) == TINY.process_rounds
+        # The ratio is paired per round: each value is this round's command over its start.
+        pairs = zip(row.sample.values, start.sample.values, strict=True)
+        assert list(row.ratio.values) == [mine / app for mine, app in pairs]
+    imported = commands.data["hostid_imports"]
+    assert "license_guard.hostid.api" in imported
+    hostid = next(t for t in commands.targets if "hostid" in t.goal)
+    assert hostid.met == ("license_guard.guard" not in imported)
+
+
+def test_each_command_runs_as_installed_against_the_lab() -> None:
+    # The figure times only commands that did their job: the lease is there, status reads it
+    # offline, release frees the seat, and the lab can activate again for the next round.
+    with lab() as the_lab:
+        guard = the_lab.guard()
+        try:
+            host_id, lease = guard.host_id, guard.store.path
+        finally:
+            guard.close()
+        assert the_lab.command("fingerprint").stdout.strip() == host_id
+        assert "License:      active" in the_lab.command("status").stdout
+        assert "Seat released." in the_lab.command("release").stdout
+        assert not lease.exists()
+        with pytest.raises(RuntimeError, match="failed"):
+            the_lab.command("status")  # exit code 3: not activated
+        the_lab.activate()
+        assert "License:      active" in the_lab.command("status").stdout
 
 
 def test_the_report_renders_as_text_markdown_and_json(
@@ -74,6 +122,7 @@ def test_the_report_renders_as_text_markdown_and_json(
     text = table(figures, environment)
     assert "1. Gate overhead per call" in text
     assert "6. Resident memory" in text
+    assert "7. Command-line starts" in text
     assert "| 2 | python -c pass |" in markdown(figures, environment)
     data = json.loads(json.dumps(to_json(figures, environment)))
     rows = data["figures"][0]["rows"]

@@ -245,3 +245,28 @@ def test_a_reader_that_goes_away_is_not_an_error(
     assert process.wait(timeout=60) in (0, 3)  # the status's own exit code, not a crash
     assert "Unexpected error" not in err
     assert "Traceback" not in err
+
+
+def test_activate_help_lists_every_environment_variable_it_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["activate", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines anywhere
+    for variable in (
+        "LICENSE_GUARD_APP_ID",
+        "LICENSE_GUARD_PRODUCT_ID",
+        "LICENSE_GUARD_BASE_URL",
+        "LICENSE_GUARD_ACCESS_TOKEN",
+        "LICENSE_GUARD_DATA_DIR",
+        "LICENSE_GUARD_DEVICE_ID",
+        "LICENSE_GUARD_BACKEND",
+        "LICENSE_GUARD_KEYGEN_ACCOUNT",
+        "LICENSE_GUARD_KEYGEN_PUBLIC_KEY",
+        "LICENSE_GUARD_FEATURES",
+        "LICENSE_GUARD_OFFLINE_ACTIVATION",
+        "LICENSE_GUARD_CONFIG",
+        "HTTPS_PROXY",
+        "SSL_CERT_FILE",
+    ):
+        assert variable in help_text
+    assert "LICENSE_GUARD_ADMIN_TOKEN" not in help_text  # the admin commands' own

@@ -24,3 +24,27 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     test_command = _readme_commands()[1]
     assert test_command in ci_lines
+
+
+def _lower_bounds() -> dict[str, str]:
+    """Each runtime dependency of pyproject.toml and its lower bound."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    block = re.search(r"^dependencies = \[\n(.*?)^\]", text, flags=re.DOTALL | re.MULTILINE)
+    assert block is not None
+    found = re.findall(r'^\s*"([A-Za-z0-9_.-]+)>=([0-9.]+)[^"]*",', block.group(1), re.MULTILINE)
+    return dict(found)
+
+
+def test_ci_tests_the_lowest_declared_runtime_dependencies() -> None:
+    bounds = _lower_bounds()
+    assert set(bounds) == {"httpx", "cryptography", "platformdirs", "py-machineid", "psutil"}
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    (install,) = [
+        line
+        for line in ci.splitlines()
+        if line.startswith(".venv-lowest/bin/pip install") and "--no-deps" not in line
+    ]
+    pins = dict(re.findall(r'"([A-Za-z0-9_.-]+)==([0-9.]+)"', install))
+    assert pins == bounds  # every runtime dependency, pinned to exactly its declared lower bound
+    assert ".venv-lowest/bin/pip install -q --no-deps -e ." in ci.splitlines()
+    assert any(line.startswith(".venv-lowest/bin/python -m pytest") for line in ci.splitlines())

@@ -10,7 +10,7 @@ from license_guard import KeymintBackend, LicenseGuard
 from license_guard.clock import Clock
 
 
-def app_guard(*, storage_dir: str | None = None, clock: Clock | None = None) -> LicenseGuard:
+def app_guard(*, data_dir: str | None = None, clock: Clock | None = None) -> LicenseGuard:
     """The guard of the lab's app, on the lab's product and server."""
     return LicenseGuard(
         app_id=os.environ["LG_BENCH_APP"],
@@ -20,6 +20,6 @@ def app_guard(*, storage_dir: str | None = None, clock: Clock | None = None) -> 
             base_url=os.environ["LG_BENCH_URL"],
             features=frozenset({os.environ["LG_BENCH_FEATURE"]}),
         ),
-        storage_dir=storage_dir or os.environ.get("LG_BENCH_STORAGE"),
+        data_dir=data_dir or os.environ.get("LG_BENCH_STORAGE"),
         clock=clock,
     )

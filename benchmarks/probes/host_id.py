@@ -50,7 +50,7 @@ guard = LicenseGuard(
         access_token=os.environ["LG_BENCH_TOKEN"],
         base_url=os.environ["LG_BENCH_URL"],
     ),
-    storage_dir=install_id_path.parent,
+    data_dir=install_id_path.parent,
 )
 if guard.host_id != identity.host_id:
     sys.exit("the guard and the host-ID package disagree about this device")

@@ -13,7 +13,7 @@ started = time.perf_counter()
 from bench_app import app_guard  # noqa: E402  (imports license_guard)
 
 imported = time.perf_counter()
-guard = app_guard(storage_dir=sys.argv[1] if len(sys.argv) > 1 else None)
+guard = app_guard(data_dir=sys.argv[1] if len(sys.argv) > 1 else None)
 status = guard.ensure_activated()
 checked = time.perf_counter()
 if not status.is_licensed:

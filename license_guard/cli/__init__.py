@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
+from license_guard import __version__
 from license_guard.cli.exits import (
     EXIT_CODES,
     EXIT_FAILURE,
@@ -57,6 +58,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 configuration, 3 not activated, 4 refused, "
         "5 unreachable, 6 untrusted lease/grace over/clock, 7 storage. See docs/cli.md.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

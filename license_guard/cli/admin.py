@@ -116,6 +116,8 @@ def register(commands: Any) -> None:
 def _create_key(args: argparse.Namespace, admin: KeymintAdmin) -> int:
     if args.email is not None and args.new_customer is None:
         raise ConfigurationError("--email goes with --new-customer.")
+    if args.uses is not None and args.uses < 1:  # said here, in the flag's name
+        raise ConfigurationError(f"--uses must be at least 1, not {args.uses}.")
     new_customer = None
     if args.new_customer is not None:
         new_customer = NewCustomer(args.new_customer, args.email)

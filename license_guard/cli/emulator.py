@@ -33,7 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from license_guard._redact import redact
-from license_guard.emulator.control import CLEAR, send_fault_command
+from license_guard.emulator.control import (
+    CLEAR,
+    ControlRefusedError,
+    EmulatorUnreachableError,
+    send_fault_command,
+)
 from license_guard.emulator.errors import EmulatorError
 from license_guard.emulator.faults import FaultKind
 from license_guard.emulator.ids import new_admin_secret
@@ -44,6 +49,10 @@ from license_guard.emulator.server import EmulatorServer
 __all__ = ["ADMIN_TOKEN_ENV", "register"]
 
 ADMIN_TOKEN_ENV = "LICENSE_GUARD_EMULATOR_ADMIN_TOKEN"  # noqa: S105  a variable name, no secret
+
+# The command's documented exit codes (docs/cli.md) that `emulator fault` uses besides 0.
+_EXIT_USAGE = 2
+_EXIT_UNREACHABLE = 5
 
 # The options of `fault` whose values go into the control command, under the same names.
 _FAULT_PARAMETERS = ("seconds", "retry_after", "status", "max_requests", "per_seconds", "times")
@@ -222,14 +231,17 @@ def _fault(args: argparse.Namespace) -> int:
             "(one line, no control characters)",
             file=sys.stderr,
         )
-        return 2
+        return _EXIT_USAGE
     command = {"fault": args.fault}
     command.update({name: getattr(args, name) for name in _FAULT_PARAMETERS if name in args})
     try:
         print(send_fault_command(args.url, secret, command))
-    except EmulatorError as exc:
+    except EmulatorUnreachableError as exc:
         print(f"license-guard: {exc}", file=sys.stderr)
-        return 1
+        return _EXIT_UNREACHABLE
+    except ControlRefusedError as exc:
+        print(f"license-guard: {exc}", file=sys.stderr)
+        return _EXIT_USAGE
     return 0
 
 

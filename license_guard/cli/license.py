@@ -11,9 +11,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from license_guard._console import format_when, print_json, read_key
+from license_guard._console import print_json, read_key
 from license_guard.cli.exits import EXIT_OK, STATE_EXIT_CODES
-from license_guard.config import Settings, feature_set, load_settings, yes
+from license_guard.config import (
+    ENV_PREFIX,
+    FIELDS,
+    Settings,
+    env_name,
+    feature_set,
+    load_settings,
+    yes,
+)
 from license_guard.errors import (
     ConfigurationError,
     LeaseError,
@@ -22,8 +30,8 @@ from license_guard.errors import (
     NotActivatedError,
     StorageError,
 )
-from license_guard.status import LicenseState, LicenseStatus
-from license_guard.store import default_storage_dir
+from license_guard.status import LicenseStatus
+from license_guard.store import default_data_dir
 
 if TYPE_CHECKING:
     from license_guard.backends.base import Backend
@@ -33,6 +41,15 @@ __all__ = ["BACKENDS", "register"]
 
 BACKENDS = ("keymint", "keygen")
 
+# Every variable an app command reads (the admin token is the admin commands' own).
+_ENVIRONMENT_HELP = (
+    "Environment variables read: "
+    + ", ".join([env_name(name) for name in FIELDS if name != "admin_token"])
+    + f", {ENV_PREFIX}CONFIG; and, to reach the server, HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, "
+    "NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR. The access token comes only from the environment "
+    "or the config file."
+)
+
 # Stands in for the access token of a command that never calls the server (status).
 _NEVER_SENT = "not-used-offline"
 
@@ -40,7 +57,9 @@ _NEVER_SENT = "not-used-offline"
 def register(commands: Any) -> None:
     """Add ``fingerprint``, ``activate``, ``status`` and ``release`` to *commands*."""
     settings = argparse.ArgumentParser(add_help=False)
-    group = settings.add_argument_group("settings (else LICENSE_GUARD_* variables or config file)")
+    group = settings.add_argument_group(
+        "settings (else LICENSE_GUARD_* variables or config file)", description=_ENVIRONMENT_HELP
+    )
     group.add_argument("--config", metavar="FILE", help="INI config file")
     group.add_argument("--app-id", help="the app id the vendor chose ($LICENSE_GUARD_APP_ID)")
     group.add_argument("--product-id", help="Keymint product id ($LICENSE_GUARD_PRODUCT_ID)")
@@ -172,7 +191,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _data_dir(settings: Settings, app_id: str) -> Path:
-    return Path(settings.data_dir) if settings.data_dir else default_storage_dir(app_id)
+    return Path(settings.data_dir) if settings.data_dir else default_data_dir(app_id)
 
 
 def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
@@ -184,7 +203,7 @@ def _guard(args: argparse.Namespace, *, offline: bool = False) -> LicenseGuard:
     return LicenseGuard(
         app_id=app_id,
         backend=backend,
-        storage_dir=_data_dir(settings, app_id),
+        data_dir=_data_dir(settings, app_id),
         device_id=settings.device_id,
     )
 
@@ -234,26 +253,7 @@ def _read_file(path: Path) -> str:
 
 
 def _print_status(status: LicenseStatus, out: TextIO) -> None:
-    rows: list[tuple[str, str | None]] = [
-        ("License", f"{status.state.value} - {status.detail}"),
-        ("Licensee", _licensee(status)),
-        ("Key", status.key_hint),
-        ("Device", status.device_tag),
-        ("Host ID", status.host_id),
-        ("Expires", format_when(status.expires_at) if status.expires_at else "never"),
-        ("Last check", format_when(status.verified_at)),
-        ("Grace until", format_when(status.grace_until)),
-        ("Next check", None if status.air_gapped else format_when(status.next_check_at)),
-        ("Features", ", ".join(sorted(status.features)) or None),
-    ]
-    if status.state is LicenseState.NOT_ACTIVATED:
-        rows = [rows[0], ("Host ID", status.host_id)]
-    for label, value in rows:
-        if value:
-            print(f"{label + ':':<13} {value}", file=out)
+    from license_guard.messages import status_rows
 
-
-def _licensee(status: LicenseStatus) -> str | None:
-    if status.licensee_name and status.licensee_email:
-        return f"{status.licensee_name} <{status.licensee_email}>"
-    return status.licensee
+    for label, value in status_rows(status):
+        print(f"{label + ':':<13} {value}", file=out)

@@ -30,13 +30,30 @@ from license_guard.emulator.responses import (
 )
 from license_guard.emulator.wsgi import Request
 
-__all__ = ["CONTROL_PREFIX", "FAULTS_PATH", "Control", "apply_command", "send_fault_command"]
+__all__ = [
+    "CONTROL_PREFIX",
+    "FAULTS_PATH",
+    "Control",
+    "ControlRefusedError",
+    "EmulatorUnreachableError",
+    "apply_command",
+    "send_fault_command",
+]
 
 CONTROL_PREFIX = "/_emulator/"
 FAULTS_PATH = CONTROL_PREFIX + "faults"
 CLEAR = "clear"
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class ControlRefusedError(EmulatorError):
+    """The command was not carried out: the URL is not a loopback emulator's, the admin secret
+    is wrong, or the emulator refused the command (the message says which)."""
+
+
+class EmulatorUnreachableError(EmulatorError):
+    """No emulator answered at the URL (nothing listens there, or it did not answer in time)."""
 
 
 def _number(command: Mapping[str, Any], name: str, default: float | None = None) -> float:
@@ -119,12 +136,20 @@ def send_fault_command(
 ) -> str:
     """Send *command* to the emulator at *url* (loopback only); returns its message.
 
-    Raises :class:`EmulatorError` when the URL is not a loopback ``http://`` address, the
-    emulator cannot be reached, or it refuses the command (the message says why).
+    Raises:
+        ControlRefusedError: *url* is not a loopback ``http://`` address, what answers there is
+            not an emulator's control endpoint, the secret is wrong, or the command is refused.
+        EmulatorUnreachableError: nothing answered at *url*.
     """
-    parts = urlsplit(url)
-    if parts.scheme != "http" or parts.hostname not in _LOOPBACK_HOSTS:
-        raise EmulatorError(f"{url} is not the emulator: expected http://127.0.0.1:<port>")
+    scheme: str | None = None
+    hostname: str | None = None
+    try:
+        parts = urlsplit(url)
+        scheme, hostname = parts.scheme, parts.hostname
+    except ValueError:  # an unbalanced "[" in the host: not a URL of ours
+        pass
+    if scheme != "http" or hostname not in _LOOPBACK_HOSTS:
+        raise ControlRefusedError(f"{url} is not the emulator: expected http://127.0.0.1:<port>")
     request = urllib.request.Request(  # noqa: S310  scheme and host are checked just above
         url.rstrip("/") + FAULTS_PATH,
         data=json.dumps(dict(command)).encode(),
@@ -135,9 +160,26 @@ def send_fault_command(
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310  as above
             return str(json.load(answer)["message"])
     except urllib.error.HTTPError as exc:
-        raise EmulatorError(f"the emulator refused: {_message(exc)}") from exc
-    except (OSError, ValueError, KeyError) as exc:
-        raise EmulatorError(f"cannot reach the emulator at {url}: {exc}") from exc
+        raise _refusal(url, exc) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        why = getattr(reason, "strerror", None) or str(reason)
+        raise EmulatorUnreachableError(
+            f"no emulator answers at {url} ({why}): is `license-guard emulator serve` running "
+            "there?"
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ControlRefusedError(f"what answers at {url} is not the emulator") from exc
+
+
+def _refusal(url: str, exc: urllib.error.HTTPError) -> ControlRefusedError:
+    if exc.code == 401:
+        return ControlRefusedError(
+            "the emulator refused the admin secret: use the one `emulator serve` printed"
+        )
+    if exc.code == 404:
+        return ControlRefusedError(f"{url} has no emulator control endpoint")
+    return ControlRefusedError(f"the emulator refused: {_message(exc)}")
 
 
 def _message(exc: urllib.error.HTTPError) -> str:

@@ -3,18 +3,26 @@
 The socket-level faults live here, in the request handler, because only a socket can show them:
 a hang reads the request and never answers (until the fault is cleared or the server stops); a
 reset reads the request and closes with ``SO_LINGER`` 0, so the client receives a TCP RST.
+
+The handler also reads each request whole before the app sees it, against a read timeout: a
+client that stops sending (a ``Content-Length`` larger than its body, bytes without a line end
+such as a TLS hello on the plain port) gets a 408 and the connection closes. Whatever the HTTP
+parser refuses (a bad request line, a bad ``Content-Length``, headers too long) is answered with
+the emulator's JSON error shape too, never an HTML page or a traceback.
 """
 
 from __future__ import annotations
 
+import io
 import socket
 import struct
 import threading
+from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import unquote
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from license_guard.emulator.faults import Hang
 from license_guard.emulator.wsgi import MAX_BODY_BYTES, STOP_EVENT_KEY
@@ -25,12 +33,16 @@ if TYPE_CHECKING:
     from license_guard.emulator.faults import Faults
     from license_guard.emulator.transport import FaultingApp
 
-__all__ = ["EmulatorServer", "Servable"]
+__all__ = ["READ_TIMEOUT_SECONDS", "EmulatorServer", "Servable"]
 
 _HOST = "127.0.0.1"
 # serve_forever notices stop() only between polls: a short poll keeps stop() (and every test's
 # teardown) at a few milliseconds, for a wake-up that costs next to nothing.
 _POLL_SECONDS = 0.005
+#: The longest silence from a client in the middle of sending its request.
+READ_TIMEOUT_SECONDS = 10.0
+# The longest request line and header line the parser takes (as http.server's own limit).
+_MAX_LINE = 65536
 
 
 class Servable(Protocol):
@@ -43,6 +55,10 @@ class Servable(Protocol):
     def faults(self) -> Faults: ...
 
 
+class _TimedOut(Exception):
+    """The client went silent before its request was complete."""
+
+
 class _Server(ThreadingMixIn, WSGIServer):
     # Handler threads never keep the process alive; stop() still joins them (block_on_close),
     # which is quick because every wait inside them watches the stop event.
@@ -51,11 +67,14 @@ class _Server(ThreadingMixIn, WSGIServer):
     # 5 would make the kernel drop SYNs and the clients retry a second later.
     request_queue_size = 64
 
-    def __init__(self, emulator: Servable, port: int, stopping: threading.Event) -> None:
+    def __init__(
+        self, emulator: Servable, port: int, stopping: threading.Event, read_timeout: float
+    ) -> None:
         super().__init__((_HOST, port), _Handler)
         self.app: FaultingApp = emulator.wsgi_app
         self.faults: Faults = emulator.faults
         self.stopping = stopping
+        self.read_timeout = read_timeout
         self.set_app(self.app)
         self.base_environ[STOP_EVENT_KEY] = stopping
 
@@ -63,9 +82,54 @@ class _Server(ThreadingMixIn, WSGIServer):
 class _Handler(WSGIRequestHandler):
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)
+
+    def handle(self) -> None:
+        """Read one whole request (line, headers, body), then hand it to the app.
+
+        Every way a request can be malformed ends in the app's JSON error, and the connection
+        closes after the one answer (HTTP/1.0).
+        """
+        try:
+            try:
+                self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            except TimeoutError as exc:  # silence, or bytes without a line end
+                raise _TimedOut from exc
+            if not self.raw_requestline:
+                return  # connected and closed without a word
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG, "The request line is too long")
+                return
+            if not self.parse_request():
+                return  # parse_request answered (send_error) or met a socket fault
+            body = self._read_body()
+        except _TimedOut:
+            self.send_error(HTTPStatus.REQUEST_TIMEOUT, "The request was not sent in time")
+            return
+        except OSError:
+            return  # a reset, or a failed TLS handshake: no one to answer
+        if body is None:
+            return
+        handler = ServerHandler(
+            io.BytesIO(body),
+            cast("IO[bytes]", self.wfile),
+            self.get_stderr(),
+            self.get_environ(),
+            multithread=False,
+        )
+        # As wsgiref does: ServerHandler.close() logs through it (typeshed does not declare it).
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.app)
+
     def parse_request(self) -> bool:
         """Parse the request line and headers, then meet any socket fault instead of answering."""
-        if not super().parse_request():
+        try:
+            parsed = super().parse_request()
+        except TimeoutError as exc:  # the headers stopped midway
+            raise _TimedOut from exc
+        if not parsed:
             return False
         path = unquote(self.path.partition("?")[0], "iso-8859-1")
         fault = self.server.app.take_socket_fault(
@@ -73,23 +137,59 @@ class _Handler(WSGIRequestHandler):
         )
         if fault is None:
             return True
-        self._read_body()
+        # Take the whole request before failing it: httpx sends the body after the headers and
+        # ignores an error while sending, so a reset that lands mid-request would reach it as a
+        # plain disconnect instead of the reset this fault promises.
+        if self._read_body() is None:
+            return False
         if isinstance(fault, Hang):
             # Ends with an ordinary close: the client sees the server disconnect.
             self.server.faults.pause(None, stop=self.server.stopping)
         else:
             self._reset_connection()
-        return False  # tells WSGIRequestHandler.handle that there is nothing left to answer
+        return False  # tells handle() that there is nothing left to answer
 
-    def _read_body(self) -> None:
-        # Take the whole request before failing it: httpx sends the body after the headers and
-        # ignores an error while sending, so a reset that lands mid-request would reach it as a
-        # plain disconnect instead of the reset this fault promises.
+    def _read_body(self) -> bytes | None:
+        """The body, as long as ``Content-Length`` says (at most one byte past the API's limit,
+        so the app can refuse it as too large); None after answering a bad length.
+
+        Raises _TimedOut when the client stops sending first.
+        """
+        declared = self.headers.get("Content-Length")
+        if declared is None:
+            return b""
+        text = declared.strip()
+        if not (text.isascii() and text.isdigit()):
+            self.send_error(HTTPStatus.BAD_REQUEST, "The Content-Length is not a number")
+            return None
+        wanted = min(int(text), MAX_BODY_BYTES + 1)
+        body = bytearray()
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        self.rfile.read(min(max(length, 0), MAX_BODY_BYTES))
+            while len(body) < wanted:
+                chunk = self.rfile.read1(wanted - len(body))
+                if not chunk:
+                    break  # the client closed early; the app sees what came
+                body += chunk
+        except TimeoutError as exc:
+            raise _TimedOut from exc
+        return bytes(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a request the HTTP layer refuses with the app's own JSON error shape."""
+        status = HTTPStatus(code)
+        headers, body = self.server.app.error_answer(status.value, message or status.phrase)
+        self.request_version = "HTTP/1.0"  # a full answer even to what looked like HTTP/0.9
+        self.close_connection = True
+        try:
+            self.send_response_only(status.value)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone already
 
     def _reset_connection(self) -> None:
         # Linger on with a zero timeout turns close() into an abortive close (RST, not FIN). The
@@ -115,13 +215,23 @@ class EmulatorServer:
 
     With *ssl_context* (a server-side context holding a certificate for 127.0.0.1) it speaks
     HTTPS, for testing how a client trusts servers: CA bundles, host names, interception.
+
+    A client silent for *read_timeout* seconds before its request is complete gets a 408 in
+    the app's JSON error shape, and the connection closes.
     """
 
     def __init__(
-        self, emulator: Servable, *, port: int = 0, ssl_context: ssl.SSLContext | None = None
+        self,
+        emulator: Servable,
+        *,
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
     ) -> None:
+        if read_timeout <= 0:
+            raise ValueError("read_timeout must be positive")
         self._stopping = threading.Event()
-        self._server = _Server(emulator, port, self._stopping)
+        self._server = _Server(emulator, port, self._stopping, read_timeout)
         if ssl_context is not None:
             # The handshake happens in the handler's thread, on its first read, so a client
             # that connects and never speaks cannot hold up the accepting thread.

@@ -31,6 +31,11 @@ class FaultingApp(Protocol):
         self, method: str, path: str, authorization: str | None
     ) -> SocketFault | None: ...
 
+    def error_answer(self, status: int, detail: str) -> tuple[list[tuple[str, str]], bytes]:
+        """Headers (``Content-Type``, ``Date``) and body of the API's error shape, for a
+        request the HTTP layer refuses before the app sees it."""
+        ...
+
 
 def build_transport(app: FaultingApp, faults: Faults) -> httpx.BaseTransport:
     """An httpx transport that hands requests to *app* without a socket.

@@ -95,7 +95,7 @@ class Request:
             )
         try:
             value = json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             value = None
         if not isinstance(value, dict):
             raise KeymintError(

@@ -147,6 +147,7 @@ class LicenseDialog(QDialog):
         """Hide the notice area."""
         self.notice = None
         self.notice_frame.hide()
+        self.detail_label.show()
 
     # -- building and showing -------------------------------------------------------------------
 
@@ -296,11 +297,15 @@ class LicenseDialog(QDialog):
     def _render_notice(self) -> None:
         message = self.notice
         if message is None:
+            self.detail_label.show()
             return
         self.notice_title.setText(message.title)
         text = message.text
-        # The library's own sentence, unless the state's detail line already shows it.
-        if message.detail and (self.status is None or message.detail != self.status.detail):
+        # When the notice explains the very reason the state shows (a refusal), the state's own
+        # line would say the same thing again in other words: the notice says it once.
+        repeats = self.status is not None and message.detail == self.status.detail
+        self.detail_label.setVisible(not (repeats and message.detail))
+        if message.detail and not repeats:
             text = f"{text}\n\nDetails: {message.detail}"
         self.notice_text.setText(text)
 

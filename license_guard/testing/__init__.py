@@ -116,11 +116,11 @@ def keymint_guards(
 ) -> Iterator[GuardFactory]:
     """Make guards on the seeded product, in process, on ``emulator_clock``; closed after.
 
-    ``make(*, app_id="com.example.app", device_id=None, storage_dir=None, features=None,
+    ``make(*, app_id="com.example.app", device_id=None, data_dir=None, features=None,
     product_id=None, access_token=None, transport=None, clock=None, **options)``: a
     ``device_id`` stands for another computer (the guard's own override, as containers use);
     each device's lease lives in ``tmp_path/<device_id or "this-computer">`` unless
-    *storage_dir* says otherwise. *options* go to :class:`~license_guard.LicenseGuard`.
+    *data_dir* says otherwise. *options* go to :class:`~license_guard.LicenseGuard`.
     """
     made: list[LicenseGuard] = []
 
@@ -128,7 +128,7 @@ def keymint_guards(
         *,
         app_id: str = "com.example.app",
         device_id: str | None = None,
-        storage_dir: Path | None = None,
+        data_dir: Path | None = None,
         features: Iterable[str] | None = None,
         product_id: str | None = None,
         access_token: str | None = None,
@@ -148,7 +148,7 @@ def keymint_guards(
         guard = LicenseGuard(
             app_id=app_id,
             backend=backend,
-            storage_dir=storage_dir or tmp_path / (device_id or "this-computer"),
+            data_dir=data_dir or tmp_path / (device_id or "this-computer"),
             device_id=device_id,
             clock=clock,
             **options,

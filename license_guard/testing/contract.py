@@ -138,7 +138,7 @@ class BackendContract:
         first.store.path.unlink()  # the lease is lost (reinstall, wiped profile)
         harness.make_guard().activate(harness.license_key)
         assert harness.seats() == 1
-        other = harness.make_guard(machine="another-pc", storage_dir=harness.storage_root / "pc2")
+        other = harness.make_guard(machine="another-pc", data_dir=harness.storage_root / "pc2")
         other.activate(harness.license_key)
         assert harness.seats() == 2
 

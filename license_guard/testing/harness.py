@@ -78,18 +78,18 @@ class BackendHarness(ABC):
         self,
         *,
         machine: str | None = None,
-        storage_dir: Path | None = None,
+        data_dir: Path | None = None,
         backend: Backend | None = None,
         **options: Any,
     ) -> LicenseGuard:
         """A guard on the emulator's clock (unless ``clock=`` is given); this computer unless
         *machine* names another (its device ID), in the shared lease folder unless
-        *storage_dir* is given, with :meth:`backend` unless *backend* is given."""
+        *data_dir* is given, with :meth:`backend` unless *backend* is given."""
         options.setdefault("clock", self.clock)
         guard = LicenseGuard(
             app_id=APP_ID,
             backend=backend or self.backend(),
-            storage_dir=storage_dir or self.storage_root / "lease",
+            data_dir=data_dir or self.storage_root / "lease",
             device_id=machine,
             **options,
         )

@@ -90,7 +90,7 @@ def test_a_resealed_lease_gains_no_feature_time_or_clock(keygen: KeygenHarness) 
 def test_another_devices_machine_file_in_a_resealed_lease_is_set_aside(
     keygen: KeygenHarness,
 ) -> None:
-    elsewhere = keygen.make_guard(machine="other-pc", storage_dir=keygen.storage_root / "other")
+    elsewhere = keygen.make_guard(machine="other-pc", data_dir=keygen.storage_root / "other")
     elsewhere.activate(keygen.license_key)
     guard = keygen.make_guard()
     guard.activate(keygen.license_key)

@@ -237,9 +237,7 @@ def test_refusals_at_activation(keygen: KeygenHarness, clock: ManualClock) -> No
     with pytest.raises(LicenseExpiredError):
         guard.activate(emulator.create_license(revoking, expiry=expired_at).key)
     single = emulator.create_license(policy).key
-    keygen.make_guard(machine="first-pc", storage_dir=keygen.storage_root / "first").activate(
-        single
-    )
+    keygen.make_guard(machine="first-pc", data_dir=keygen.storage_root / "first").activate(single)
     with pytest.raises(ActivationLimitError):
         guard.activate(single)
     assert not guard.store.path.exists()
@@ -257,11 +255,11 @@ def test_valid_with_an_expired_code_is_honoured_when_the_policy_allows_it(
 
     maintaining = emulator.create_policy(product, expiration_strategy="MAINTAIN_ACCESS")
     key = emulator.create_license(maintaining, expiry=clock.now() + timedelta(days=3)).key
-    guard = keygen.make_guard(machine="pc-2", storage_dir=keygen.storage_root / "pc-2")
+    guard = keygen.make_guard(machine="pc-2", data_dir=keygen.storage_root / "pc-2")
     guard.activate(key)
     clock.advance(timedelta(days=4))  # expired now, and still maintained
     assert guard.ensure_activated().state is LicenseState.ACTIVE
-    other = keygen.make_guard(machine="pc-3", storage_dir=keygen.storage_root / "pc-3")
+    other = keygen.make_guard(machine="pc-3", data_dir=keygen.storage_root / "pc-3")
     with pytest.raises(LicenseExpiredError, match="expired on"):
         other.activate(key)  # but no new machine
 
@@ -298,3 +296,21 @@ def test_signed_license_keys_are_verified_before_anything_is_sent(keygen: Keygen
 def _machine_id(keygen: KeygenHarness, key: str) -> str:
     (machine,) = keygen.emulator.machines(key)
     return machine.id
+
+
+def test_a_machine_file_ttl_of_none_asks_for_a_file_that_never_expires(
+    keygen: KeygenHarness,
+) -> None:
+    # Keygen takes a missing ttl as one month; only "ttl": null means "never expires".
+    guard = keygen.make_guard(backend=keygen.backend(machine_file_ttl=None))
+    guard.activate(keygen.license_key)
+    lease = stored_lease(guard)
+    assert lease.signed_data is not None
+    dataset = verify_machine_file(
+        lease.signed_data,
+        public_key=keygen.seed.public_key,
+        license_key=keygen.license_key,
+        fingerprint=guard.host_id,
+    ).dataset
+    assert (dataset.meta.ttl, dataset.meta.expiry) == (None, None)
+    assert lease.offline_until is None

@@ -92,7 +92,7 @@ url, account, public_key, product, folder = sys.argv[1:6]
 guard = LicenseGuard(
     app_id="com.example.photoeditor",
     backend=KeygenBackend(account=account, public_key=public_key, product=product, base_url=url),
-    storage_dir=folder,
+    data_dir=folder,
 )
 status = guard.ensure_activated()
 heavy = sorted(m for m in ("httpx", "httpcore", "ssl") if m in sys.modules)
@@ -112,9 +112,7 @@ def test_a_cached_lease_start_imports_no_network_stack(tmp_path: Path) -> None:
             product=seed.product_id,
             base_url=server.url,
         )
-        guard = LicenseGuard(
-            app_id="com.example.photoeditor", backend=backend, storage_dir=tmp_path
-        )
+        guard = LicenseGuard(app_id="com.example.photoeditor", backend=backend, data_dir=tmp_path)
         guard.activate(seed.license_key)
         guard.close()
         emulator.clear_request_log()

@@ -167,11 +167,11 @@ def test_the_fault_command_explains_what_is_wrong(
     assert ENV in capsys.readouterr().err
 
     monkeypatch.setenv(ENV, "adm_wrong")
-    assert main(["emulator", "fault", "--url", url, "hang"]) == 1
-    assert "Invalid admin token" in capsys.readouterr().err
+    assert main(["emulator", "fault", "--url", url, "hang"]) == 2
+    assert "refused the admin secret" in capsys.readouterr().err
 
     monkeypatch.setenv(ENV, ADMIN)
-    assert main(["emulator", "fault", "--url", "http://example.com:80", "hang"]) == 1
+    assert main(["emulator", "fault", "--url", "http://example.com:80", "hang"]) == 2
     assert "not the emulator" in capsys.readouterr().err
-    assert main(["emulator", "fault", "--url", url, "error", "404"]) == 1
+    assert main(["emulator", "fault", "--url", url, "error", "404"]) == 2
     assert "5xx" in capsys.readouterr().err

@@ -25,12 +25,12 @@ def make_guard(keymint_guards: GuardFactory, lease_dir: Path) -> GuardFactory:
     otherwise; ``machine=`` makes one another computer (its device ID)."""
 
     def make(
-        *, machine: str | None = None, storage_dir: Path | None = None, **options: Any
+        *, machine: str | None = None, data_dir: Path | None = None, **options: Any
     ) -> LicenseGuard:
         return keymint_guards(
             app_id="com.example.photoeditor",
             device_id=machine,
-            storage_dir=storage_dir or lease_dir,
+            data_dir=data_dir or lease_dir,
             features=FEATURES,
             **options,
         )

@@ -73,8 +73,8 @@ def test_a_full_license_refuses_another_machine(
     assert product is not None
     key = keymint_emulator.create_key(product.product_id, uses_per_key=2)
     for n in range(2):
-        make_guard(machine=f"pc-{n}", storage_dir=tmp_path / f"pc-{n}").activate(key)
-    third = make_guard(machine="pc-3", storage_dir=tmp_path / "pc-3")
+        make_guard(machine=f"pc-{n}", data_dir=tmp_path / f"pc-{n}").activate(key)
+    third = make_guard(machine="pc-3", data_dir=tmp_path / "pc-3")
     with pytest.raises(ActivationLimitError, match="2 of 2"):
         third.activate(key)
     assert not third.store.path.exists()

@@ -54,7 +54,7 @@ def on_device(
         return LicenseGuard(
             app_id="com.example.photoeditor",
             backend=backend,
-            storage_dir=lease_dir,
+            data_dir=lease_dir,
             clock=device_clock,
         )
 

@@ -84,24 +84,89 @@ def test_a_firewall_page_is_not_a_refusal(
     assert guard_behind.ensure_activated().state is LicenseState.ACTIVE
 
 
-def test_a_date_from_the_year_9999_is_ignored(
+def _dated(date: str) -> Rewrite:
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        headers = _headers_of(response)
+        headers["date"] = date.encode()
+        return _answer(response.status_code, response.content, headers)
+
+    return rewrite
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Tue, 15 Jan 2080 09:00:00 GMT",  # the emulator's clock plus 50 years
+        "Tue, 15 Jan 2030 25:61:00 GMT",
+        "yesterday",
+    ],
+    ids=["year-9999", "plus-50-years", "bad-time", "not-a-date"],
+)
+def test_an_impossible_date_is_could_not_ask(
     guard_behind: LicenseGuard,
     middle: ManInTheMiddle,
     make_guard: GuardFactory,
     keymint_seed: Seed,
     emulator_clock: ManualClock,
+    date: str,
 ) -> None:
-    def far_future(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        headers = _headers_of(response)
-        headers["date"] = b"Fri, 31 Dec 9999 23:59:59 GMT"
-        return _answer(response.status_code, response.content, headers)
+    middle.rewrite = _dated(date)
+    with pytest.raises(InvalidResponseError, match="impossible date"):
+        guard_behind.activate(keymint_seed.license_key)
+    assert make_guard().status().state is LicenseState.NOT_ACTIVATED
 
-    middle.rewrite = far_future
-    status = guard_behind.activate(keymint_seed.license_key)
-    assert status.verified_at == emulator_clock.now()  # the local clock, not the year 9999
+    middle.rewrite = None
+    activated = guard_behind.activate(keymint_seed.license_key)
+    middle.rewrite = _dated(date)
+    emulator_clock.advance(timedelta(hours=25))
+    assert guard_behind.ensure_activated().state is LicenseState.GRACE  # not renewed
+    with pytest.raises(InvalidResponseError, match="impossible date"):
+        guard_behind.revalidate()
     restarted = make_guard()
-    assert restarted.status().state is LicenseState.ACTIVE
-    assert restarted.ensure_activated().state is LicenseState.ACTIVE
+    assert restarted.status().verified_at == activated.verified_at
+    assert restarted.status().state is LicenseState.GRACE
+
+
+def test_a_date_a_few_years_ahead_is_believed(
+    guard_behind: LicenseGuard, middle: ManInTheMiddle, keymint_seed: Seed
+) -> None:
+    # This computer's clock may be years behind (a dead clock battery): the server's is the time.
+    middle.rewrite = _dated("Mon, 15 Jan 2035 09:00:00 GMT")
+    status = guard_behind.activate(keymint_seed.license_key)
+    assert status.verified_at is not None
+    assert status.verified_at.year == 2035
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("activations", "1"), ("usage_limit", "5"), ("usage_limit", "five"), ("activations", -1)],
+)
+def test_a_count_that_is_not_a_number_is_could_not_ask(
+    guard_behind: LicenseGuard,
+    middle: ManInTheMiddle,
+    make_guard: GuardFactory,
+    keymint_seed: Seed,
+    emulator_clock: ManualClock,
+    field: str,
+    value: object,
+) -> None:
+    def as_text(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        body = json.loads(response.content)
+        if request.url.path == "/get-key" and response.status_code == 200:
+            body["data"]["license"][field] = value
+        return _answer(response.status_code, json.dumps(body).encode(), _headers_of(response))
+
+    middle.rewrite = as_text
+    with pytest.raises(InvalidResponseError, match="not a number"):
+        guard_behind.activate(keymint_seed.license_key)
+    assert make_guard().status().state is LicenseState.NOT_ACTIVATED
+
+    middle.rewrite = None
+    guard_behind.activate(keymint_seed.license_key)
+    middle.rewrite = as_text
+    emulator_clock.advance(timedelta(hours=25))
+    assert guard_behind.ensure_activated().state is LicenseState.GRACE
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,7 @@ def test_a_lock_held_by_a_stuck_process_ends_within_the_activation_timeout(
     guard = make_guard(activation_timeout=1.0)
     guard.activate(keymint_seed.license_key)
     requests = len(keymint_emulator.request_log)
-    lock_path = guard.storage_dir / f"{lease_file_stem(keymint_seed.product_id)}.lock"
+    lock_path = guard.data_dir / f"{lease_file_stem(keymint_seed.product_id)}.lock"
     with _held_by_another_process(lock_path):
         started = time.monotonic()
         call = (
@@ -172,7 +172,7 @@ def test_status_and_gated_calls_never_wait_for_a_hung_check(
         backend=KeymintBackend(
             product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
         ),
-        storage_dir=tmp_path,
+        data_dir=tmp_path,
         activation_timeout=3.0,
         revalidate_every=timedelta(hours=1),
         clock=clock,

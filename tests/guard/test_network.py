@@ -111,7 +111,7 @@ def _live_guard(
     return LicenseGuard(
         app_id="com.example.photoeditor",
         backend=backend,
-        storage_dir=folder,
+        data_dir=folder,
         **options,  # type: ignore[arg-type]
     )
 
@@ -163,7 +163,7 @@ def test_proxies_come_from_the_environment(
     backend = KeymintBackend(
         product_id=seed.product_id, access_token=seed.access_token, base_url="http://127.0.0.2:9"
     )
-    guard = LicenseGuard(app_id="com.example.photoeditor", backend=backend, storage_dir=tmp_path)
+    guard = LicenseGuard(app_id="com.example.photoeditor", backend=backend, data_dir=tmp_path)
     proxy_emulator.clear_request_log()
     with pytest.raises(LicenseError):  # the proxy (an emulator) does not know the absolute URL
         guard.activate(seed.license_key)
@@ -189,6 +189,6 @@ def test_a_base_url_must_be_http(keymint_seed: Seed, tmp_path: Path) -> None:
     backend = KeymintBackend(
         product_id=keymint_seed.product_id, access_token="at_x" * 10, base_url="ftp://example"
     )
-    guard = LicenseGuard(app_id="com.example.app", backend=backend, storage_dir=tmp_path)
+    guard = LicenseGuard(app_id="com.example.app", backend=backend, data_dir=tmp_path)
     with pytest.raises(ConfigurationError, match="https://"):
         guard.activate("ABCDE-FGHIJ-KLMNO-PQRST")

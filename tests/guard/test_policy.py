@@ -37,7 +37,7 @@ def test_after_revalidate_every_it_is_in_grace_and_a_check_is_due() -> None:
     assert verdict.state is LicenseState.GRACE
     assert verdict.check_due
     assert verdict.grace_until == T0 + timedelta(days=7)
-    assert "5 days 23 h" in verdict.detail
+    assert "5 days 23 hours" in verdict.detail
 
 
 def test_grace_runs_out_exactly_at_its_end() -> None:

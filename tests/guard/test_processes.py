@@ -27,7 +27,7 @@ key = sys.stdin.readline().strip()
 guard = LicenseGuard(
     app_id={APP_ID!r},
     backend=KeymintBackend(product_id=product, access_token=token, base_url=url),
-    storage_dir=folder,
+    data_dir=folder,
 )
 while time.time() < float(start_at):
     pass
@@ -98,7 +98,7 @@ def test_eight_processes_activating_at_once_end_with_one_lease_and_one_seat(
         backend=KeymintBackend(
             product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
         ),
-        storage_dir=tmp_path,
+        data_dir=tmp_path,
     )
     assert guard.status().state is LicenseState.ACTIVE
     stem = lease_file_stem(seed.product_id)
@@ -114,7 +114,7 @@ def test_a_cached_lease_start_imports_no_network_stack(
         backend=KeymintBackend(
             product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
         ),
-        storage_dir=tmp_path,
+        data_dir=tmp_path,
     )
     guard.activate(seed.license_key)
     emulator.clear_request_log()

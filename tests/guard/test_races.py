@@ -114,7 +114,7 @@ def test_a_tool_without_the_apps_features_keeps_them_in_the_lease(
             transport=keymint_transport,
             clock=emulator_clock,
         ),
-        storage_dir=lease_dir,
+        data_dir=lease_dir,
         clock=emulator_clock,
     )
     emulator_clock.advance(timedelta(hours=2))

@@ -61,7 +61,7 @@ def test_a_running_refresher_sees_a_block_and_survives_outages(tmp_path: Path) -
             backend=KeymintBackend(
                 product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
             ),
-            storage_dir=tmp_path,
+            data_dir=tmp_path,
             revalidate_every=timedelta(milliseconds=200),
             online_timeout=1.0,
         )

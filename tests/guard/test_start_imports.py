@@ -25,7 +25,7 @@ product, folder = sys.argv[1:3]
 guard = LicenseGuard(
     app_id={APP_ID!r},
     backend=KeymintBackend(product_id=product, access_token="never-sent", base_url={NOWHERE!r}),
-    storage_dir=folder,
+    data_dir=folder,
 )
 
 
@@ -83,7 +83,7 @@ def test_a_cached_lease_start_imports_only_what_reading_the_lease_needs(tmp_path
                 base_url=NOWHERE,
                 transport=transport,
             ),
-            storage_dir=tmp_path,
+            data_dir=tmp_path,
         )
         guard.activate(seed.license_key)
         guard.close()

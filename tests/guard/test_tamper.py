@@ -58,10 +58,10 @@ def test_a_truncated_file_is_detected(
 def test_a_lease_copied_from_another_computer_is_detected(
     make_guard: GuardFactory, keymint_emulator: Emulator, keymint_seed: Seed, tmp_path: Path
 ) -> None:
-    elsewhere = make_guard(machine="the-other-computer", storage_dir=tmp_path / "other")
+    elsewhere = make_guard(machine="the-other-computer", data_dir=tmp_path / "other")
     elsewhere.activate(keymint_seed.license_key)
     here = make_guard()
-    here.storage_dir.mkdir(parents=True, exist_ok=True)
+    here.data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(elsewhere.store.path, here.store.path)
     with pytest.raises(LeaseError, match="another computer"):
         here.ensure_activated()
@@ -102,7 +102,7 @@ def test_the_device_id_variable_is_not_honoured_unless_the_app_passes_it(
         "from license_guard import KeymintBackend, LicenseGuard\n"
         "guard = LicenseGuard(app_id='com.example.photoeditor', backend=KeymintBackend(\n"
         f"    product_id={keymint_seed.product_id!r}, access_token='unused-offline-token'),\n"
-        f"    storage_dir={str(lease_dir)!r})\n"
+        f"    data_dir={str(lease_dir)!r})\n"
         "status = guard.status()\n"
         "print(guard.identity.source, status.state.value)\n"
     )

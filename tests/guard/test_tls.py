@@ -127,7 +127,7 @@ def _guard(server: EmulatorServer, seed: Seed, folder: Path, **http: object) -> 
         base_url=server.url,
         http=HttpSettings(max_attempts=1, **http),  # type: ignore[arg-type]
     )
-    return LicenseGuard(app_id="com.example.photoeditor", backend=backend, storage_dir=folder)
+    return LicenseGuard(app_id="com.example.photoeditor", backend=backend, data_dir=folder)
 
 
 def test_an_unknown_certificate_authority_is_could_not_ask(

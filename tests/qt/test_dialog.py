@@ -229,3 +229,32 @@ def test_expiry_reads_never_for_a_perpetual_license(
     dialog = open_dialog(qtbot, guard)
     assert dialog.expires_label.text() == "never"
     assert dialog.licensee_label.text() == "—"
+
+
+def test_a_refused_check_says_it_once_without_internal_names(
+    qtbot: QtBot, guard: LicenseGuard, keymint_emulator: Emulator, keymint_seed: Seed
+) -> None:
+    guard.activate(keymint_seed.license_key)
+    keymint_emulator.block_key(keymint_seed.product_id, keymint_seed.license_key)
+    dialog = open_dialog(qtbot, guard)
+    finish(qtbot, dialog, Operation.CHECK, click(qtbot, dialog.check_button))
+
+    text = shown_text(dialog)
+    assert "The vendor has blocked this license key." in text  # the notice, for people
+    assert "has been blocked" not in text, text  # not the same sentence again in other words
+    assert "Error" not in text, text
+
+
+def test_a_broken_connection_is_described_without_the_exception_name(
+    qtbot: QtBot, guard: LicenseGuard, keymint_emulator: Emulator, keymint_seed: Seed
+) -> None:
+    keymint_emulator.faults.reset()  # the in-process transport raises httpx.ReadError
+    dialog = open_dialog(qtbot, guard)
+    dialog.key_edit.setText(keymint_seed.license_key)
+    finish(qtbot, dialog, Operation.ACTIVATE, click(qtbot, dialog.activate_button))
+
+    text = shown_text(dialog)
+    assert dialog.notice is not None
+    assert dialog.notice.title == "Cannot reach the licensing server"
+    assert "ReadError" not in text, text
+    assert "broke off" in text, text

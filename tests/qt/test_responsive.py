@@ -43,7 +43,7 @@ def test_the_ui_keeps_running_while_activation_waits_on_a_hung_server(
         backend=KeymintBackend(
             product_id=seed.product_id, access_token=seed.access_token, base_url=server.url
         ),
-        storage_dir=tmp_path,
+        data_dir=tmp_path,
         device_id="hung-server-test",
         activation_timeout=DEADLINE,
     )

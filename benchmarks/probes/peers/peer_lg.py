@@ -19,7 +19,7 @@ def identify(files: Path) -> object:
             access_token=os.environ["LG_BENCH_TOKEN"],
             base_url=os.environ["LG_BENCH_URL"],
         ),
-        storage_dir=files / "license_guard",
+        data_dir=files / "license_guard",
     )
     guard.host_id  # noqa: B018  (the property computes the host ID)
     return guard

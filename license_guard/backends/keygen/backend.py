@@ -2,7 +2,8 @@
 
 Activation: validate-key scoped to this host's fingerprint and the product; when the code says
 the fingerprint has no machine, ``POST machines`` with license-key authentication
-(FINGERPRINT_TAKEN means another process of this device was first: already active); then the
+(FINGERPRINT_TAKEN: another process of this device was first, already active; or, under a
+uniqueness wider than the license, another license holds this computer); then the
 machine file is checked out (``encrypt=true``, license, entitlements and policy included) and,
 for a policy that requires heartbeats, the first heartbeat is sent. A check is validate-key then
 a fresh machine file. Deactivation is ``DELETE machines/{fingerprint}``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -60,6 +62,12 @@ __all__ = ["DEFAULT_BASE_URL", "HEARTBEAT_DRIFT", "KeygenBackend"]
 log = get_logger("license_guard.keygen")
 
 DEFAULT_BASE_URL = "https://api.keygen.sh"
+# FINGERPRINT_TAKEN's detail under per-account, per-product or per-policy uniqueness.
+_TAKEN_SCOPES = {
+    "has already been taken for this account": "across all of the vendor's products",
+    "has already been taken for this product": "for this product",
+    "has already been taken for this policy": "for this kind of license",
+}
 #: Heartbeats are sent this long before the server's deadline (keygen-go's ``Monitor``).
 HEARTBEAT_DRIFT = timedelta(seconds=30)
 
@@ -282,12 +290,42 @@ class KeygenBackend(Backend):
             return
         codes = [error.get("code") for error in answer.errors]
         if answer.status == 422 and codes == ["FINGERPRINT_TAKEN"]:
-            return  # another process of this device activated it a moment ago
+            self._fingerprint_taken(license_key, host_id, answer.errors[0], deadline)
+            return
         error = keygen_error(answer.status, answer.errors)
         if isinstance(error, LicenseExpiredError):  # say when, from the validation
             expired = replace(validation, rule=VALIDATION_CODES["EXPIRED"])
             error = refusal(expired)
         raise error
+
+    def _fingerprint_taken(
+        self, license_key: str, host_id: str, error: Mapping[str, Any], deadline: Deadline
+    ) -> None:
+        """Return when this license holds the machine (another process of this device
+        activated it a moment ago); raise when another license holds this computer.
+
+        Per license (Keygen's default), the detail is "has already been taken": this license
+        has the machine. Under per-account, per-product or per-policy uniqueness it is "has
+        already been taken for this <scope>", and the holder may be another license: a second
+        validation for this fingerprint tells which.
+
+        Raises:
+            LicenseDeniedError: another license (of the same scope) holds this computer.
+        """
+        detail = error.get("detail")
+        if detail == "has already been taken":
+            return
+        again = validate_key(
+            self._api, license_key, host_id=host_id, product=self.product_id, deadline=deadline
+        )
+        if again.rule.step in (Step.ACCEPT, Step.PING):
+            return
+        scope = _TAKEN_SCOPES.get(detail) if isinstance(detail, str) else None
+        rule = f" (the vendor allows one activation per computer {scope})" if scope else ""
+        raise LicenseDeniedError(
+            f"This computer is already activated with another license key{rule}. Release it "
+            "with that key first, or ask the vendor to free it."
+        )
 
     def _delete_machine(self, license_key: str, host_id: str, deadline: Deadline) -> bool:
         answer = self._api.call(
@@ -311,12 +349,18 @@ class KeygenBackend(Backend):
     ) -> LicenseInfo:
         """Check out a fresh machine file; send the first heartbeat if it is still due."""
         query = f"encrypt=true&include={','.join(MACHINE_FILE_INCLUDES)}"
+        body = None
         if self.machine_file_ttl is not None:
             query += f"&ttl={int(self.machine_file_ttl.total_seconds())}"
+        else:
+            # Keygen reads a missing ttl as its default (one month); only an explicit null, in
+            # the body's meta (a query cannot carry one), asks for a file that never expires.
+            body = {"meta": {"ttl": None}}
         answer = self._api.call(
             "POST",
             f"/machines/{host_id}/actions/check-out?{query}",
             license_key=license_key,
+            body=body,
             deadline=deadline,
         )
         if answer.status != 200:

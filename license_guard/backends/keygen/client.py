@@ -8,6 +8,13 @@ than the drift tolerance; otherwise it is an :class:`~license_guard.errors.Inval
 on the "unreachable" branch: grace may apply, nothing is granted. A proxy, captive portal or
 man in the middle answering "valid" ends here.
 
+One unsigned answer is read: Keygen cannot sign for an account it does not know, and answers a
+wrong account id with a 404 whose only error is ``NOT_FOUND`` "The requested account '<id>' was
+not found". When that names the configured account, the call raises
+:class:`~license_guard.errors.ConfigurationError` (the vendor's setting is wrong) instead of
+"unreachable". It grants nothing and revokes nothing: a guard treats a configuration error on a
+check like an unreachable server.
+
 httpx (through :mod:`license_guard.http`) is imported by the first call, never before.
 """
 
@@ -23,7 +30,7 @@ from urllib.parse import urlsplit
 
 from license_guard._url import check_server_url
 from license_guard.clock import Clock
-from license_guard.errors import InvalidResponseError
+from license_guard.errors import ConfigurationError, InvalidResponseError
 from license_guard.keygen import PublicKey, verify_response
 
 if TYPE_CHECKING:
@@ -31,7 +38,7 @@ if TYPE_CHECKING:
 
     from license_guard.http import Deadline, HttpClient, HttpSettings
 
-__all__ = ["API_VERSION", "Answer", "KeygenClient"]
+__all__ = ["API_VERSION", "Answer", "KeygenClient", "signed_host"]
 
 #: The Keygen API version whose shapes this client reads (keygen-go pins the same).
 API_VERSION = "1.7"
@@ -66,6 +73,17 @@ class Answer:
         return data
 
 
+def signed_host(hostname: str) -> str:
+    """The ``host`` of the signing string for a URL's *hostname*: Keygen signs Rails'
+    ``request.host``, the ``Host`` header less a trailing ``:port``, so an IPv6 literal keeps
+    its brackets (``[::1]``) while a name or IPv4 address is as written.
+
+    >>> signed_host("::1"), signed_host("api.keygen.sh")
+    ('[::1]', 'api.keygen.sh')
+    """
+    return f"[{hostname}]" if ":" in hostname else hostname
+
+
 class KeygenClient:
     """Signed JSON:API calls to one Keygen account (``{base_url}/v1/accounts/{account}``)."""
 
@@ -83,7 +101,8 @@ class KeygenClient:
         check_server_url(base_url)
         parts = urlsplit(base_url)
         self.base_url = base_url.rstrip("/")
-        self._host = parts.hostname or ""  # check_server_url made sure there is one
+        self._host = signed_host(parts.hostname or "")  # check_server_url made sure of one
+        self._account = account
         self._root = f"/v1/accounts/{account}"
         self._public_key = public_key
         self._clock = clock
@@ -112,6 +131,7 @@ class KeygenClient:
         Raises:
             InvalidResponseError: the answer is unsigned, not signed by the account's key for
                 this request, altered, stale, or not JSON.
+            ConfigurationError: Keygen's unsigned "no such account" for this account id.
             LicenseUnreachableError: no usable answer (network, timeout, 429, 5xx).
             ConfigurationError: the URL cannot be used.
         """
@@ -119,6 +139,8 @@ class KeygenClient:
         response = self._client().request(
             method, self._root + path, json_body=body, headers=headers, deadline=deadline
         )
+        if response.status == 404 and "keygen-signature" not in response.headers:
+            self._check_account_known(response.body)
         sent = urlsplit(response.url)
         target = sent.path + (f"?{sent.query}" if sent.query else "")
         signed = verify_response(
@@ -145,6 +167,29 @@ class KeygenClient:
                 )
             document = parsed
         return Answer(status=response.status, document=document, date=signed.date)
+
+    def _check_account_known(self, body: bytes) -> None:
+        """Raise ConfigurationError when an unsigned 404 is Keygen's "no such account" for the
+        configured account; return for anything else (it then fails verification)."""
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            return
+        errors = document.get("errors") if isinstance(document, dict) else None
+        expected = {
+            "code": "NOT_FOUND",
+            "detail": f"The requested account '{self._account}' was not found",
+        }
+        if (
+            isinstance(errors, list)
+            and len(errors) == 1
+            and isinstance(errors[0], dict)
+            and {name: errors[0].get(name) for name in expected} == expected
+        ):
+            raise ConfigurationError(
+                f"The licensing server at {self.base_url} has no Keygen account "
+                f"{self._account!r}: the app's account setting is wrong; contact the vendor."
+            )
 
     def close(self) -> None:
         """Close the connection pool, if one was opened."""

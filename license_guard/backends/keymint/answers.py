@@ -605,9 +605,7 @@ def _int_code(value: object) -> int | None:
 
 
 def _count(value: object, label: str, what: str = "key lookup") -> int:
-    # Keymint takes seat limits as numeric strings; accept their echo in either form.
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+    # Only a JSON number: the numeric string is create-key's request form, never an answer's.
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _malformed(label, what)
     return value

@@ -25,6 +25,7 @@ from license_guard.emulator.keygen.records import (
     KeygenSeed,
     LicenseRecord,
     MachineRecord,
+    MachineUniqueness,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "KeygenSeed",
     "LicenseRecord",
     "MachineRecord",
+    "MachineUniqueness",
 ]

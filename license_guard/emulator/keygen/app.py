@@ -28,6 +28,7 @@ POST   ``licenses/{id or key}/actions/check-out``   license file
 from __future__ import annotations
 
 import json
+import re
 import threading
 import traceback
 import uuid
@@ -80,7 +81,7 @@ class _Request:
             raise KeygenApiError(413, None, "The request body is too large")
         try:
             value = json.loads(self.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             value = None
         if not isinstance(value, dict):
             raise KeygenApiError(
@@ -154,6 +155,12 @@ class KeygenApp:
         headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
+
+    def error_answer(self, status: int, detail: str) -> tuple[list[tuple[str, str]], bytes]:
+        """For the socket layer: a JSON:API error document (unsigned: without a readable
+        request there is no request target to sign) with its headers."""
+        body = json.dumps(_errors(KeygenApiError(status, None, detail))).encode()
+        return [("Content-Type", CONTENT_TYPE), ("Date", http_date(self._clock.now()))], body
 
     def take_socket_fault(
         self, method: str, path: str, authorization: str | None
@@ -301,10 +308,9 @@ def _credential(authorization: str | None) -> tuple[str | None, str | None]:
 
 
 def _host(value: str) -> str:
-    """The host without its port, as Rails' ``request.host`` gives it."""
-    if value.startswith("["):
-        return value[1:].partition("]")[0]
-    return value.rpartition(":")[0] if value.count(":") == 1 else value
+    """The host as Rails' ``request.host`` gives it: the ``Host`` header less a trailing
+    ``:port``; an IPv6 literal keeps its brackets (``[::1]:8080`` -> ``[::1]``)."""
+    return re.sub(r":\d+$", "", value)
 
 
 def _dig(value: object, *names: str) -> object:

@@ -18,6 +18,7 @@ from license_guard.emulator.keygen.records import (
     KeygenSeed,
     LicenseRecord,
     MachineRecord,
+    MachineUniqueness,
     PolicyRecord,
 )
 from license_guard.emulator.keygen.service import KeygenService
@@ -114,13 +115,15 @@ class KeygenEmulator(ServedEmulator):
         heartbeat_duration: timedelta = DEFAULT_HEARTBEAT_DURATION,
         expiration_strategy: ExpirationStrategy | str = ExpirationStrategy.RESTRICT_ACCESS,
         scheme: str | None = None,
+        machine_uniqueness: MachineUniqueness | str = MachineUniqueness.UNIQUE_PER_LICENSE,
     ) -> str:
         """Create a policy; returns its id.
 
         *max_machines* None is unlimited; more than one makes the policy floating.
-        *scheme* ``"ED25519_SIGN"`` gives its licenses signed keys. Raises ValueError for an
-        unknown product, a limit below 1, a heartbeat shorter than a minute or an unknown
-        strategy or scheme.
+        *scheme* ``"ED25519_SIGN"`` gives its licenses signed keys. *machine_uniqueness* is
+        where a fingerprint must be unique (Keygen's default: per license). Raises ValueError
+        for an unknown product, a limit below 1, a heartbeat shorter than a minute or an
+        unknown strategy or scheme.
         """
         if max_machines is not None and max_machines < 1:
             raise ValueError("max_machines must be at least 1 (or None)")
@@ -137,6 +140,7 @@ class KeygenEmulator(ServedEmulator):
             heartbeat_duration=heartbeat_duration,
             expiration_strategy=ExpirationStrategy(expiration_strategy),
             scheme=scheme,
+            machine_uniqueness=MachineUniqueness(machine_uniqueness),
         )
         return policy.id
 

@@ -14,12 +14,27 @@ __all__ = [
     "KeygenSeed",
     "LicenseRecord",
     "MachineRecord",
+    "MachineUniqueness",
     "PolicyRecord",
     "ProductRecord",
 ]
 
 #: Keygen's ``HEARTBEAT_TTL``: a policy without its own heartbeat duration uses this one.
 DEFAULT_HEARTBEAT_DURATION = timedelta(minutes=10)
+
+
+class MachineUniqueness(str, enum.Enum):
+    """Where a machine fingerprint must be unique (the policy's ``machineUniquenessStrategy``).
+
+    A second machine with a taken fingerprint is refused with 422 ``FINGERPRINT_TAKEN``, whose
+    detail names the scope: "has already been taken" for a license, else "has already been
+    taken for this account" (or product, or policy); the holder may then be another license.
+    """
+
+    UNIQUE_PER_LICENSE = "UNIQUE_PER_LICENSE"
+    UNIQUE_PER_POLICY = "UNIQUE_PER_POLICY"
+    UNIQUE_PER_PRODUCT = "UNIQUE_PER_PRODUCT"
+    UNIQUE_PER_ACCOUNT = "UNIQUE_PER_ACCOUNT"
 
 
 class ExpirationStrategy(str, enum.Enum):
@@ -70,6 +85,7 @@ class PolicyRecord:
     expiration_strategy: ExpirationStrategy
     scheme: str | None
     created: datetime
+    machine_uniqueness: MachineUniqueness = MachineUniqueness.UNIQUE_PER_LICENSE
 
     @property
     def floating(self) -> bool:

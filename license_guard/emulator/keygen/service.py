@@ -35,6 +35,7 @@ from license_guard.emulator.keygen.records import (
     HeartbeatStatus,
     LicenseRecord,
     MachineRecord,
+    MachineUniqueness,
     PolicyRecord,
     ProductRecord,
 )
@@ -220,11 +221,10 @@ class KeygenService:
             ):
                 raise _invalid("LICENSE_EXPIRED", "is expired", "/data/relationships/license")
             self._cull_dead(bearer, policy, now)
+            taken = self._fingerprint_taken(fingerprint, bearer, policy)
+            if taken is not None:
+                raise _invalid("FINGERPRINT_TAKEN", taken, "/data/attributes/fingerprint")
             machines = self.machines(bearer.id)
-            if any(m.fingerprint == fingerprint for m in machines):
-                raise _invalid(
-                    "FINGERPRINT_TAKEN", "has already been taken", "/data/attributes/fingerprint"
-                )
             if policy.max_machines is not None and len(machines) >= policy.max_machines:
                 raise _invalid(
                     "MACHINE_LIMIT_EXCEEDED",
@@ -243,6 +243,30 @@ class KeygenService:
             )
             self._machines[machine.id] = machine
             return docs.machine_resource(machine, policy, account=self.account_id, now=now)
+
+    def _fingerprint_taken(
+        self, fingerprint: str, bearer: LicenseRecord, policy: PolicyRecord
+    ) -> str | None:
+        """The FINGERPRINT_TAKEN detail when *fingerprint* is taken within the policy's
+        uniqueness scope (keygen-api's Machine validation), else None. Holds the lock."""
+
+        def holder_policy(machine: MachineRecord) -> PolicyRecord:
+            return self._policies[self._licenses[machine.license_id].policy_id]
+
+        strategy = policy.machine_uniqueness
+        same = [m for m in self._machines.values() if m.fingerprint == fingerprint]
+        if strategy is MachineUniqueness.UNIQUE_PER_ACCOUNT:
+            scope = "account" if same else None
+        elif strategy is MachineUniqueness.UNIQUE_PER_PRODUCT:
+            held = any(holder_policy(m).product_id == policy.product_id for m in same)
+            scope = "product" if held else None
+        elif strategy is MachineUniqueness.UNIQUE_PER_POLICY:
+            scope = "policy" if any(holder_policy(m).id == policy.id for m in same) else None
+        else:
+            return (
+                "has already been taken" if any(m.license_id == bearer.id for m in same) else None
+            )
+        return None if scope is None else f"has already been taken for this {scope}"
 
     def delete_machine(self, bearer: LicenseRecord, machine_id: str) -> None:
         """``DELETE machines/{id}`` (id or fingerprint). Raises 404 NOT_FOUND."""

@@ -110,6 +110,12 @@ class EmulatorApp:
         start_response(response.status_line, headers)
         return [response.body]
 
+    def error_answer(self, status: int, detail: str) -> tuple[list[tuple[str, str]], bytes]:
+        """For the socket layer: ``{"message": detail, "code": 1}`` with its headers."""
+        response = error(status, Code.REQUEST, detail)
+        headers = [("Content-Type", response.content_type), ("Date", http_date(self._clock.now()))]
+        return headers, response.body
+
     def take_socket_fault(
         self, method: str, path: str, authorization: str | None
     ) -> SocketFault | None:
