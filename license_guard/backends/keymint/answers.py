@@ -607,7 +607,9 @@ def _int_code(value: object) -> int | None:
 def _count(value: object, label: str, what: str = "key lookup") -> int:
     # Only a JSON number: the numeric string is create-key's request form, never an answer's.
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _malformed(label, what)
+        raise InvalidResponseError(
+            f"The licensing server's {what} has a malformed {label}: not a number of zero or more."
+        )
     return value
 
 
