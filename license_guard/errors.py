@@ -260,17 +260,23 @@ class OfflineLicenseError(LeaseError):
     An expired file is a :class:`LicenseExpiredError` instead.
     """
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    default_reason = "malformed"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.reason = reason or self.default_reason
 
 
 class OfflineLicenseMachineError(OfflineLicenseError):
     """The offline license was made for another computer (its machine code is not this one's)."""
 
+    default_reason = "wrong_machine"
+
 
 class OfflineLicenseProductError(OfflineLicenseError):
     """The offline license was made for another product of the vendor."""
+
+    default_reason = "wrong_product"
 
 
 class FeatureNotLicensedError(LicenseError):

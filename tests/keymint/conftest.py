@@ -78,7 +78,7 @@ def make_guard(
         guard = LicenseGuard(
             app_id=APP_ID,
             backend=make_backend(**backend_options),
-            storage_dir=tmp_path / machine,
+            data_dir=tmp_path / machine,
             device_id=machine,
             clock=emulator_clock,
         )

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from license_guard import (
+    AccessTokenError,
     ActivationLimitError,
     InvalidLicenseKeyError,
     InvalidResponseError,
@@ -213,4 +214,73 @@ def test_nested_error_objects_carry_their_message_and_code(
     assert caught.value.server_code == server_code
     if server_code is not None:
         assert caught.value.server_message == body["error"]["message"]
+    backend.close()
+
+
+@pytest.mark.parametrize("field", ["max_activations", "both"])
+def test_the_emulators_other_limit_spelling_reads_the_same(
+    emulator_clock: ManualClock, field: Any
+) -> None:
+    with Emulator(clock=emulator_clock, gen1_limit_field=field) as emulator:
+        seed = emulator.seed(uses_per_key=1)
+        backend = _backend(seed, emulator.transport(), emulator_clock, api_generation=1)
+        deadline = Deadline(30, clock=emulator_clock)
+        info = backend.activate(
+            seed.license_key, host_id=HOST_A, device_tag=None, deadline=deadline
+        )
+        assert info.usage_limit == 1
+        with pytest.raises(ActivationLimitError):
+            backend.activate(seed.license_key, host_id=HOST_B, device_tag=None, deadline=deadline)
+        backend.close()
+
+
+@pytest.mark.parametrize("written", [None, 0, -1])
+def test_an_unlimited_generation_2_key_in_any_of_its_possible_spellings(
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+    emulator_clock: ManualClock,
+    deadline: Deadline,
+    written: int | None,
+) -> None:
+    def unlimited(request: httpx.Request, status: int, body: Any) -> Any:
+        license_ = body.get("data", {}).get("license") if status == 200 else None
+        if request.method == "GET" and isinstance(license_, dict):
+            license_["maxActivations"] = written
+            return status, body
+        return None
+
+    backend = _backend(
+        keymint_seed,
+        Rewriting(keymint_emulator.transport(), unlimited),
+        emulator_clock,
+        api_generation=2,
+    )
+    info = backend.activate(
+        keymint_seed.license_key, host_id=HOST_A, device_tag=None, deadline=deadline
+    )
+    assert info.usage_limit is None
+    backend.close()
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_token_without_the_scope_is_a_configuration_error_not_a_refusal(
+    keymint_emulator: Emulator,
+    keymint_seed: Seed,
+    emulator_clock: ManualClock,
+    deadline: Deadline,
+    status: int,
+) -> None:
+    insufficient = {"message": "Insufficient permissions for this operation", "code": 1}
+    transport = Rewriting(
+        keymint_emulator.transport(),
+        lambda *_: None,
+        intercept=lambda request: (
+            (status, insufficient) if request.url.path == "/key/activate" else None
+        ),
+    )
+    backend = _backend(keymint_seed, transport, emulator_clock, api_generation=2)
+    with pytest.raises(AccessTokenError):
+        backend.activate(
+            keymint_seed.license_key, host_id=HOST_A, device_tag=None, deadline=deadline
+        )
     backend.close()

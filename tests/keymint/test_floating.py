@@ -22,6 +22,7 @@ from license_guard.clock import ManualClock
 from license_guard.emulator import Emulator, Seed
 from license_guard.http import Deadline
 from tests.keymint.conftest import BackendFactory
+from tests.keymint.wire import Rewriting
 
 LEASE = timedelta(seconds=300)
 
@@ -128,3 +129,26 @@ def test_a_heartbeat_is_not_repeated_once_it_may_have_arrived(
         backend.renew_seat(seat, deadline=deadline)
     beats = [r for r in keymint_emulator.request_log if r.path == "/key/heartbeat"]
     assert len(beats) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+def test_any_refusal_of_a_heartbeat_is_a_lost_seat(
+    make_backend: BackendFactory,
+    keymint_emulator: Emulator,
+    floating_key: str,
+    deadline: Deadline,
+    status: int,
+) -> None:
+    refusing = Rewriting(
+        keymint_emulator.transport(),
+        lambda *_: None,
+        intercept=lambda request: (
+            (status, {"message": "Invalid or already used nonce", "code": 1})
+            if request.url.path == "/key/heartbeat"
+            else None
+        ),
+    )
+    backend = make_backend(transport=refusing)
+    seat = backend.checkout(floating_key, host_id="pc-1", deadline=deadline)
+    with pytest.raises(SeatLostError):
+        backend.renew_seat(seat, deadline=deadline)

@@ -33,7 +33,7 @@ guard = LicenseGuard(
     backend=KeymintBackend(
         product_id=product, access_token=token, base_url=url, api_generation=2, floating=True
     ),
-    storage_dir=folder,
+    data_dir=folder,
     device_id=machine,
 )
 try:

@@ -508,6 +508,9 @@ def _license(data: Mapping[str, Any]) -> License:
     if activations is None:
         activations = len(parsed_devices)
     usage_limit = _get(data, "usage_limit")
+    if "usage_limit" not in data and _is_int(usage_limit) and usage_limit <= 0:
+        # Generation 2 does not say how it writes "unlimited": null, or (read so) 0 or -1.
+        usage_limit = None
     activated = data.get("activated")
     if activated is None:
         activated = bool(parsed_devices)
@@ -591,6 +594,10 @@ def _nonce(value: object, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise _malformed("nextNonce", what)
     return value
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _int_code(value: object) -> int | None:

@@ -42,6 +42,7 @@ __all__ = [
     "DETAIL_CODES",
     "DEVICE_TAG_LENGTH",
     "ERROR_TABLE",
+    "FORBIDDEN_HINTS",
     "GENERATION_1",
     "GENERATION_2",
     "HOST_ID_LENGTH",
@@ -55,6 +56,7 @@ __all__ = [
     "api_for",
     "check_length",
     "check_license_key",
+    "error_answer",
     "error_for",
     "keymint_error",
     "read_error",
@@ -222,6 +224,11 @@ NOT_FOUND_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (
     ("license", InvalidLicenseKeyError),
 )
 
+# A token without the scope a call needs: "Insufficient permissions for this operation", with a
+# status Keymint leaves open (401 or 403). Either way the app's setup is wrong, not the license:
+# never a refusal that revokes a lease.
+FORBIDDEN_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (("permission", AccessTokenError),)
+
 # Generation 2 answers create-key with an unknown customerId by 400/1 "Customer not found".
 BAD_REQUEST_HINTS: tuple[tuple[str, type[LicenseError]], ...] = (
     ("customer not found", CustomerNotFoundError),
@@ -292,7 +299,7 @@ def keymint_error(
         unexpected.server_code = error.detail_code or code
         return unexpected
     lowered = (server_message or "").lower()
-    hints = {404: NOT_FOUND_HINTS, 400: BAD_REQUEST_HINTS}.get(status, ())
+    hints = {404: NOT_FOUND_HINTS, 400: BAD_REQUEST_HINTS, 403: FORBIDDEN_HINTS}.get(status, ())
     if lowered and (status != 404 or code == 1):
         error_class = next((hinted for hint, hinted in hints if hint in lowered), error_class)
     if error.detail_code is not None:
@@ -306,7 +313,12 @@ def read_error(
     response: Response, *, messages: Mapping[type[LicenseError], str] = USER_MESSAGES
 ) -> LicenseError:
     """The library's error for a failed *response* (see :func:`keymint_error`)."""
-    return keymint_error(parse_error(response.status, _json_or_none(response)), messages=messages)
+    return keymint_error(error_answer(response), messages=messages)
+
+
+def error_answer(response: Response) -> ErrorAnswer:
+    """A failed *response*, read (see :func:`~.answers.parse_error`)."""
+    return parse_error(response.status, _json_or_none(response))
 
 
 def error_for(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from license_guard.backends.base import LicenseInfo
 from license_guard.backends.keymint.answers import (
     Activation,
+    ErrorAnswer,
     KeyDetails,
     parse_checkout,
     parse_seat_renewal,
@@ -27,7 +28,9 @@ from license_guard.backends.keymint.api import (
     answer,
     check_length,
     check_license_key,
+    error_answer,
     error_for,
+    keymint_error,
     read_error,
 )
 from license_guard.backends.keymint.refusals import refusal
@@ -38,7 +41,6 @@ from license_guard.errors import (
     CustomerInactiveError,
     FloatingSeatsTakenError,
     InvalidLicenseKeyError,
-    InvalidResponseError,
     LicenseBlockedError,
     LicenseDeniedError,
     LicenseError,
@@ -52,11 +54,16 @@ if TYPE_CHECKING:
 
 __all__ = ["SeatCalls"]
 
-# Keymint's answers to a heartbeat or check-in that mean "no such seat any more": an unknown,
-# lapsed or checked-in session (404), a spent nonce or a bad signature (401), a key blocked or
-# expired meanwhile (403), a conflict (409). Keymint documents none of them; any one ends the
-# seat, and its nonce is never sent again.
-_SEAT_GONE = frozenset({401, 403, 404, 409})
+
+def _seat_gone(refused: ErrorAnswer) -> bool:
+    """Whether a refused heartbeat or check-in means "no such seat any more": Keymint's own
+    answer (not a proxy's) with any 4xx but 429. Keymint documents none of them; the emulator
+    proposes 404 (unknown, lapsed or checked-in session), 401 (a spent nonce, a bad signature)
+    and 403 (the key blocked or expired meanwhile), and a spent nonce may as well be a 400. Any
+    one ends the seat, and its nonce is never sent again."""
+    return 400 <= refused.status < 500 and refused.status != 429 and refused.keymint_shaped
+
+
 # How long closing the backend may spend giving a floating seat back.
 _CHECKIN_SECONDS = 5.0
 
@@ -142,8 +149,9 @@ class SeatCalls:
         response = self._seat_call(path, seat, deadline)
         if 200 <= response.status < 300:
             return seat.renewed(parse_seat_renewal(answer(response)))
-        error = read_error(response)
-        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+        refused = error_answer(response)
+        error = keymint_error(refused)
+        if _seat_gone(refused):
             lost = SeatLostError(
                 "This computer's seat of the license has ended: the licensing server no longer "
                 "holds it. Start the app again to take a seat.",
@@ -165,8 +173,9 @@ class SeatCalls:
         if 200 <= response.status < 300:
             answer(response)
             return True
-        error = read_error(response)
-        if response.status in _SEAT_GONE and not isinstance(error, InvalidResponseError):
+        refused = error_answer(response)
+        error = keymint_error(refused)
+        if _seat_gone(refused):
             return False  # lapsed, or checked in already: the seat is free either way
         raise error
 
