@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(FIGURES),
         default=[],
         metavar="N",
-        help="measure only these figures (1-7)",
+        help="measure only these figures (1-8)",
     )
     parser.add_argument("--json", type=Path, help="where to write the results (default: results/)")
     parser.add_argument("--markdown", action="store_true", help="also print Markdown tables")

@@ -198,7 +198,7 @@ def measure(lab: Lab, mode: Mode) -> Figure:
     """Figure 7 (skipped when the mode measures no relay requests: the quick mode)."""
     title = "Relay: validations per second and latency, per process"
     if mode.relay_requests == 0:
-        return Figure(number=7, title=title, rows=(), notes=("skipped in this mode",))
+        return Figure(number=8, title=title, rows=(), notes=("skipped in this mode",))
     import resource
 
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -268,7 +268,7 @@ def measure(lab: Lab, mode: Mode) -> Figure:
         ),
     )
     return Figure(
-        number=7,
+        number=8,
         title=title,
         rows=tuple(rows),
         targets=targets,

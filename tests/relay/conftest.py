@@ -151,7 +151,7 @@ def relayed_guards(seed: Seed, tmp_path: Path) -> Iterator[Callable[..., License
         guard = LicenseGuard(
             app_id=APP_ID,
             backend=backend,
-            storage_dir=tmp_path / device_id,
+            data_dir=tmp_path / device_id,
             device_id=device_id,
             **options,  # type: ignore[arg-type]
         )

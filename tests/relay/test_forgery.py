@@ -228,3 +228,22 @@ def test_a_lease_sealed_by_someone_who_can_seal_but_not_sign_is_not_trusted(
     key = lease_key(real.identity.raw_id, app_id=real.app_id, product_id=seed.product_id)
     real.store.path.write_bytes(seal_lease(forged, key))
     assert real.status().state is not LicenseState.ACTIVE
+
+
+def test_a_relayed_lease_without_its_signed_file_is_not_trusted(
+    activated: tuple[RelayProcess, LicenseGuard, LicenseGuard], seed: Seed
+) -> None:
+    """Dropping the signed file (so nothing is left to verify) is no way around the signature:
+    behind a relay, a lease without one was sealed by hand."""
+    from license_guard._record import replace
+    from license_guard.lease import lease_key, seal_lease
+
+    _, real, _ = activated
+    lease = real.store.load()
+    assert lease is not None
+    forged = replace(lease, signed_data=None, expires_at=None)
+    key = lease_key(real.identity.raw_id, app_id=real.app_id, product_id=seed.product_id)
+    real.store.path.write_bytes(seal_lease(forged, key))
+    status = real.status()
+    assert status.state is LicenseState.UNTRUSTED
+    assert "no file signed by the vendor's licensing relay" in (status.detail or "")

@@ -25,7 +25,6 @@ def _command(
     argv: list[str], *, relay_url: str, public_key: Path, seed: Seed, data_dir: Path, device: str
 ) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("LICENSE_GUARD_")}
-    env["LICENSE_GUARD_DEVICE_ID"] = device
     return subprocess.run(
         [
             sys.executable,
@@ -42,6 +41,8 @@ def _command(
             str(public_key),
             "--data-dir",
             str(data_dir),
+            "--device-id",  # each process plays another computer
+            device,
         ],
         env=env,
         capture_output=True,

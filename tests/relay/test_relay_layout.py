@@ -36,7 +36,7 @@ def test_an_app_with_a_relay_backend_loads_no_asgi_stack(tmp_path: Path) -> None
         "backend = KeymintBackend(product_id='prod_' + 'a' * 20,"
         " relay_url='https://relay.example.com', public_keys=[pem])\n"
         "guard = LicenseGuard(app_id='com.example.lean', backend=backend,"
-        f" storage_dir={str(tmp_path)!r})\n"
+        f" data_dir={str(tmp_path)!r})\n"
         "print(guard.status().state.value)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

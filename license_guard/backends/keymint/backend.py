@@ -55,6 +55,7 @@ from license_guard.errors import (
     InvalidLicenseKeyError,
     InvalidResponseError,
     LeaseError,
+    LeaseMismatchError,
     LicenseBlockedError,
     LicenseDeniedError,
     LicenseError,
@@ -277,9 +278,13 @@ class KeymintBackend(SeatCalls, Backend):
 
     @property
     def server(self) -> str:
-        """``"keymint <normalised URL>"``: the relay's URL for an app behind a relay, else
-        Keymint's. See Backend.server."""
-        return server_identity(self.name, self.relay_url or self.base_url)
+        """``"keymint <normalised base URL>"``, or ``"keymint relay"`` for an app behind a
+        relay: there every lease holds a file signed for this device and verified with the
+        app's public keys on every load, whatever the relay's address (which may change).
+        See Backend.server."""
+        if self._relay is not None:
+            return f"{self.name} relay"
+        return server_identity(self.name, self.base_url)
 
     def check_lease(self, lease: Lease, *, now: datetime) -> Lease:
         """Give the lease this app's features, verify its signed offline license, if it holds
@@ -288,9 +293,11 @@ class KeymintBackend(SeatCalls, Backend):
         from a file without a verified file is refused. See Backend.check_lease.
 
         Raises:
-            LeaseError: a lease activated from a file when this backend does not allow it, or
-                without its file; a file that is not genuine, or not for this product, device
-                or key.
+            LeaseError: a lease that claims activation from a file without one, or a relayed
+                lease without its signed file (both sealed by hand); a file that is not genuine,
+                or not for this product, device or key.
+            LeaseMismatchError: a lease activated from a file when this backend does not allow
+                it (reported, left in place).
         """
         if self.features is not None and lease.features != self.features:
             # Keymint licenses carry no entitlements: what one grants is the app's own
@@ -309,14 +316,24 @@ class KeymintBackend(SeatCalls, Backend):
             )
             until = seat.expires_at if seat is not None and held else min(now, lease.verified_at)
             lease = replace(lease, offline_until=until)
-        if lease.air_gapped and not self.allow_offline_activation:
+        if lease.air_gapped and lease.signed_data is None:
+            # Only a verified signed file makes "activated from a file" mean anything: without
+            # one the lease was sealed by hand, and it is not to be trusted.
             raise LeaseError(
+                "This license claims to be activated from a license file but holds none, so it "
+                "cannot be trusted; activate online with the license key."
+            )
+        if lease.air_gapped and not self.allow_offline_activation:
+            raise LeaseMismatchError(
                 "This license was activated from a file, which this app does not accept."
             )
         if lease.signed_data is None:
-            if lease.air_gapped:
+            if self._relay is not None:
+                # Behind a relay every answer is a signed file: a lease without one was sealed
+                # by someone who can seal (the device and app are no secret) but cannot sign.
                 raise LeaseError(
-                    "The license file holds no signed Keymint license to vouch for it."
+                    "This license holds no file signed by the vendor's licensing relay, so it "
+                    "cannot be trusted."
                 )
             return lease
         offline = self._open(lease.signed_data, lease.license_key, lease.host_id, now=None)
