@@ -263,8 +263,8 @@ class _Tries:
         except Exception as exc:
             outcome = "foreign"
             self.tally.foreign_exception(exc, f"{described}: {hostile.describe()}")
-        for exc in hostile.foreign:
-            self.tally.foreign_exception(exc, f"verify_response in {described}")
+        for problem in hostile.foreign:
+            self.tally.foreign_exception(problem, f"verify_response in {described}")
         if hostile.mutated:
             self.tally.tries += 1
             if outcome != "foreign":

@@ -57,10 +57,10 @@ class Tally:
             frames = traceback.extract_tb(exc.__traceback__)
             ours = [f for f in frames if "license_guard" in f.filename]
             where = (ours[-2:] if ours else []) + frames[-2:]
-            frames = " <- ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in where)
+            trail = " <- ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in where)
             text = str(exc)[:200]
             self.foreign_examples.append(
-                f"{type(exc).__name__}: {text} [{frames}] after {description}"
+                f"{type(exc).__name__}: {text} [{trail}] after {description}"
             )
 
     def merge(self, other: Tally) -> None:
