@@ -24,6 +24,7 @@ def test_quick_campaign_finds_no_acceptance_and_no_foreign_exception() -> None:
     for tally in campaign.values():
         assert tally.acceptances == 0, tally.report(tally.seconds)
         assert tally.foreign == 0, tally.report(tally.seconds)
+        assert tally.harness_errors == 0, tally.report(tally.seconds)
     for kind in ("keymint", "keygen"):
         leases, answers = campaign[f"{kind} leases"], campaign[f"{kind} answers"]
         assert leases.tries + leases.skipped == 1_000
@@ -43,4 +44,4 @@ def test_command_line_reports_the_figures(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "keymint leases: " in out
     assert "keygen answers: " in out
-    assert "TOTAL findings (acceptances + foreign exceptions): 0" in out
+    assert "TOTAL findings (acceptances + foreign exceptions + fuzzer bugs): 0" in out

@@ -1,7 +1,7 @@
 """``python -m benchmarks.fuzz [--leases N] [--answers N] [--seed S] [--workers W]``.
 
-Exits 0 when there were no acceptances and no exceptions outside the LicenseError tree, 1 when
-there were (the findings are printed), 2 on bad arguments.
+Exits 0 when there were no acceptances, no exceptions outside the LicenseError tree and no
+errors in the fuzzer itself; 1 when there were (the findings are printed); 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -45,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, tally in campaign.items():
         print(tally.report(walls[name]))
-    findings = sum(tally.acceptances + tally.foreign for tally in campaign.values())
-    print(f"TOTAL findings (acceptances + foreign exceptions): {findings}")
+    findings = sum(
+        tally.acceptances + tally.foreign + tally.harness_errors for tally in campaign.values()
+    )
+    print(f"TOTAL findings (acceptances + foreign exceptions + fuzzer bugs): {findings}")
     return 1 if findings else 0
 
 

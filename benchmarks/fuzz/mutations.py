@@ -244,7 +244,9 @@ def _new_value(rng: random.Random, old: Any) -> tuple[Any, str]:
         cut = rng.randrange(len(old))
         return old[:cut], "string truncated"
     if kind == 4 and isinstance(old, (int, float)) and not isinstance(old, bool):
-        return rng.choice((str(old), -old, old + 1, float(old), [old])), "number changed"
+        # float() of an int an earlier mutation made huge would overflow: that one stays an int
+        as_float = float(old) if abs(old) < 1e300 else old
+        return rng.choice((str(old), -old, old + 1, as_float, [old])), "number changed"
     return rng.choice(ODD_VALUES), "type changed"
 
 

@@ -31,6 +31,8 @@ class Tally:
     #: Keymint only: an unsigned answer rewritten to another well-formed value (out of reach by
     #: design: Keymint does not sign its answers, TLS is what protects them).
     well_formed_lies: int = 0
+    #: Exceptions in the fuzzer's own mutators (must be 0 for the figures to stand).
+    harness_errors: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     accepted_examples: list[str] = field(default_factory=list)
     foreign_examples: list[str] = field(default_factory=list)
@@ -63,12 +65,18 @@ class Tally:
                 f"{type(exc).__name__}: {text} [{trail}] after {description}"
             )
 
+    def harness_error(self, exc: BaseException, description: str) -> None:
+        self.harness_errors += 1
+        if len(self.foreign_examples) < EXAMPLES:
+            self.foreign_examples.append(f"FUZZER BUG {type(exc).__name__}: {exc} in {description}")
+
     def merge(self, other: Tally) -> None:
         self.tries += other.tries
         self.answers += other.answers
         self.skipped += other.skipped
         self.acceptances += other.acceptances
         self.foreign += other.foreign
+        self.harness_errors += other.harness_errors
         self.licensed_unchanged += other.licensed_unchanged
         self.well_formed_lies += other.well_formed_lies
         self.outcomes.update(other.outcomes)
@@ -89,6 +97,8 @@ class Tally:
             f"  licensed with the original facts: {self.licensed_unchanged:,}; "
             f"mutations equal to the original (skipped): {self.skipped:,}",
         ]
+        if self.harness_errors:
+            lines.append(f"  FUZZER BUGS (the figures do not stand): {self.harness_errors}")
         if self.well_formed_lies:
             lines.append(
                 f"  Keymint well-formed rewrites taken (unsigned API, by design): "
