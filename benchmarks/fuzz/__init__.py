@@ -27,8 +27,8 @@ __all__ = ["Campaign", "run_campaign"]
 
 LEASE_CHUNK = 25_000
 ANSWER_CHUNK = 2_500
-#: Try numbers of answer chunks start this far apart (a chunk runs until it delivered its count).
-ANSWER_STRIDE = 10_000_000
+#: Try numbers of chunks start this far apart (a chunk runs until it made its count).
+STRIDE = 10_000_000
 
 Campaign = dict[str, Tally]
 
@@ -56,9 +56,9 @@ def run_campaign(
     name and the wall time of each."""
     jobs: list[tuple[str, Callable[[str, int, int, int], Tally], str, int, int]] = []
     for kind in KINDS:
-        for first, count in _chunks(leases // len(KINDS), LEASE_CHUNK, LEASE_CHUNK):
+        for first, count in _chunks(leases // len(KINDS), LEASE_CHUNK, STRIDE):
             jobs.append((f"{kind} leases", lease_chunk, kind, first, count))
-        for first, count in _chunks(answers // len(KINDS), ANSWER_CHUNK, ANSWER_STRIDE):
+        for first, count in _chunks(answers // len(KINDS), ANSWER_CHUNK, STRIDE):
             jobs.append((f"{kind} answers", answer_chunk, kind, first, count))
     campaign: Campaign = {}
     walls: dict[str, float] = {}

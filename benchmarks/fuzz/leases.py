@@ -70,9 +70,17 @@ def _leases(world: World, root: Path, here: Path) -> tuple[Path, bytes, tuple[by
     return path, path.read_bytes(), donors
 
 
+def _clear_leftovers(folder: Path, keep: set[str]) -> None:
+    """Remove the leases the guard moved aside: thousands would pile up otherwise."""
+    for leftover in folder.iterdir():
+        if leftover.name not in keep:
+            leftover.unlink()
+
+
 def lease_chunk(kind: str, first: int, count: int, seed: int) -> Tally:
-    """Run *count* lease mutations of *kind* ("keymint" or "keygen"), tries *first*... of the
-    campaign seeded with *seed*."""
+    """Run *count* lease mutations of *kind* ("keymint" or "keygen"), numbered from *first*, of
+    the campaign seeded with *seed* (draws that reproduce the original are skipped, not
+    counted)."""
     tally = Tally(f"{kind} leases")
     started = time.perf_counter()
     root = scratch()
@@ -85,7 +93,9 @@ def lease_chunk(kind: str, first: int, count: int, seed: int) -> Tally:
         reference = _facts(world.guard(here, "device-a", backends[0]).status())
         world.emulator.faults.reset()  # the emulator resets every connection from now on
         keep = {path.name, path.with_suffix(".lock").name}
-        for index in range(first, first + count):
+        index = first - 1
+        while tally.tries < count:  # count real mutations: a draw equal to the original is none
+            index += 1
             rng = random.Random(f"{seed}/{kind}/lease/{index}")
             mutated, how = mutate_lease(rng, original, rng.choice(donors))
             if mutated == original:
@@ -112,9 +122,7 @@ def lease_chunk(kind: str, first: int, count: int, seed: int) -> Tally:
                 tally.outcome("licensed, original facts")
             else:
                 tally.accept(f"{described}: {_facts(status)}")
-            for leftover in here.iterdir():  # leases moved aside pile up otherwise
-                if leftover.name not in keep:
-                    leftover.unlink()
+            _clear_leftovers(here, keep)
     finally:
         world.emulator.faults.clear()
         world.close()
