@@ -100,21 +100,21 @@ class World:
         )
 
     def guard(
-        self, storage_dir: Path, device: str, backend: Backend, **options: object
+        self, data_dir: Path, device: str, backend: Backend, **options: object
     ) -> LicenseGuard:
         """A fresh guard of this world's app on *device* (its device ID), on the world's clock."""
         return LicenseGuard(
             app_id=APP_ID,
             backend=backend,
-            storage_dir=storage_dir,
+            data_dir=data_dir,
             device_id=device,
             clock=self.clock,
             **options,  # type: ignore[arg-type]
         )
 
-    def activate(self, storage_dir: Path, device: str, *, second: bool = False) -> LicenseGuard:
+    def activate(self, data_dir: Path, device: str, *, second: bool = False) -> LicenseGuard:
         """Activate *device* for real through the clean transport; returns its guard (open)."""
-        guard = self.guard(storage_dir, device, self.backend(self.clean, second=second))
+        guard = self.guard(data_dir, device, self.backend(self.clean, second=second))
         guard.activate(self.license_keys[1 if second else 0])
         return guard
 

@@ -1,16 +1,11 @@
-"""Defects the fuzz campaign (``python -m benchmarks.fuzz``) found, each reproduced minimally.
-
-DEFECT, not yet fixed (the main engineer decides): each test is ``xfail(strict=True)``, so it
-runs, fails today, and turns the suite red the day the library is fixed, to have its marker
-removed.
-"""
+"""Defects the fuzz campaign (``python -m benchmarks.fuzz``) found, each reproduced minimally
+and fixed."""
 
 from __future__ import annotations
 
 import json
 
 import httpx
-import pytest
 
 from license_guard import InvalidResponseError, LicenseGuard, LicenseUnreachableError
 from license_guard.emulator import Seed
@@ -37,12 +32,6 @@ class WithoutExpiryField(httpx.BaseTransport):
         return httpx.Response(response.status_code, headers=headers, stream=stream)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DEFECT (fuzz campaign, seed 1, keymint answer try 120001186): a get-key answer "
-    "without expiration_date is read as 'never expires' instead of an answer of the wrong shape",
-)
 def test_a_license_answer_without_its_expiry_field_does_not_make_the_license_perpetual(
     keymint_guards: GuardFactory,
     keymint_transport: httpx.BaseTransport,

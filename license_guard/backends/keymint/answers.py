@@ -517,6 +517,10 @@ def _license(data: Mapping[str, Any]) -> License:
     if not isinstance(activated, bool):
         raise _malformed("activated")
     expiry = _get(data, "expiration_date")
+    if expiry is _ABSENT:
+        # Documented as always there (null for never): a license without it is a broken or
+        # garbled answer, not one that never expires (the fuzz campaign's finding).
+        raise _malformed("expiration_date")
     license_type = _get(data, "license_type")
     return License(
         id=_text(data, "id"),
@@ -525,7 +529,7 @@ def _license(data: Mapping[str, Any]) -> License:
         usage_limit=None if usage_limit in (_ABSENT, None) else _count(usage_limit, "usage_limit"),
         activations=_count(activations, "activations"),
         activated=activated,
-        expires_at=None if expiry is _ABSENT else _time(expiry, "expiration_date"),
+        expires_at=_time(expiry, "expiration_date"),
         devices=parsed_devices,
         license_type=None if license_type is _ABSENT else _optional_text(license_type, "type"),
         max_sessions=_optional_count(_get(data, "max_sessions"), "maxConcurrentSessions"),
