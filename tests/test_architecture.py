@@ -182,3 +182,12 @@ def test_the_package_names_still_resolve_lazily() -> None:
         assert getattr(license_guard, name) is not None
     with pytest.raises(AttributeError):
         license_guard.NoSuchThing  # noqa: B018
+
+
+def test_the_keygen_backend_and_formats_load_no_dataclasses(tmp_path: Path) -> None:
+    # Their values are Records: a Keygen app's start does not pay for dataclasses and inspect.
+    _, loaded = _run_and_list_modules(
+        "import license_guard.keygen, license_guard.backends.keygen.backend", tmp_path
+    )
+    assert "license_guard.backends.keygen.formats.dataset" in loaded
+    assert loaded.isdisjoint({"dataclasses", "inspect", "threading"})
