@@ -191,3 +191,10 @@ def test_the_keygen_backend_and_formats_load_no_dataclasses(tmp_path: Path) -> N
     )
     assert "license_guard.backends.keygen.formats.dataset" in loaded
     assert loaded.isdisjoint({"dataclasses", "inspect", "threading"})
+
+
+def test_the_background_refresher_and_the_http_client_load_no_dataclasses(tmp_path: Path) -> None:
+    # An app that starts the refresher after its check, or goes online, does not pay for them
+    # either (httpx brings inspect, and h11 dataclasses, only once a request is made).
+    _, loaded = _run_and_list_modules("import license_guard.refresh, license_guard.http", tmp_path)
+    assert loaded.isdisjoint({"dataclasses", "inspect"})
