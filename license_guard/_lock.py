@@ -6,10 +6,10 @@ dies: a crashed app never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import _thread  # threading's RLock is this one; its module costs a start ~1 ms
 import contextlib
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,7 +41,7 @@ class FileLock:
         self.timeout = timeout
         self._fd: int | None = None
         self._depth = 0
-        self._thread_lock = threading.RLock()
+        self._thread_lock = _thread.RLock()
 
     def __enter__(self) -> FileLock:
         self._take(self.timeout)

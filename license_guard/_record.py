@@ -8,7 +8,8 @@ For the nine values a cached-lease start creates, the two cost about 70 M instru
 they use of a frozen dataclass, with the same rules: construction by position or keyword,
 defaults and default factories, keyword-only fields (``kw_only=True`` on the class or on a
 :func:`field`) that a subclass may follow with required fields, ``__post_init__``, immutability,
-equality and hashing by value, no ordering, a ``repr`` that leaves marked fields out, positional
+equality and hashing by value (fields left out with ``compare=False`` or ``hash=False``), no
+ordering, a ``repr`` that leaves marked fields out, positional
 ``match`` patterns, copying and pickling, and :func:`replace` (also ``copy.replace`` on Python
 3.13+). ``tests/test_record.py`` runs each of these beside ``@dataclass(frozen=True)``.
 
@@ -43,15 +44,24 @@ class FrozenRecordError(AttributeError):
 
 
 class _Field:
-    __slots__ = ("default", "factory", "kw_only", "shown")
+    __slots__ = ("compared", "default", "factory", "hashed", "kw_only", "shown")
 
     def __init__(
-        self, default: object, factory: Callable[[], object] | None, shown: bool, kw_only: bool
+        self,
+        default: object,
+        factory: Callable[[], object] | None,
+        shown: bool,
+        kw_only: bool,
+        *,
+        compared: bool = True,
+        hashed: bool | None = None,
     ) -> None:
         self.default = default
         self.factory = factory
         self.shown = shown
         self.kw_only = kw_only
+        self.compared = compared
+        self.hashed = compared if hashed is None else hashed
 
 
 def field(
@@ -60,17 +70,20 @@ def field(
     default_factory: Callable[[], Any] | None = None,
     repr: bool = True,
     kw_only: bool = False,
+    compare: bool = True,
+    hash: bool | None = None,
 ) -> Any:
     """A field with options, as ``dataclasses.field``: ``repr=False`` keeps its value (a key, a raw
     ID) out of ``repr``; ``default_factory`` makes a fresh default per value; ``kw_only=True``
-    makes this one field keyword-only.
+    makes this one field keyword-only; ``compare=False`` leaves it out of equality and hashing,
+    ``hash=False`` out of hashing only (``hash=None``, the default, follows ``compare``).
 
     Raises:
         ValueError: both ``default`` and ``default_factory`` are given.
     """
     if default is not _NO_DEFAULT and default_factory is not None:
         raise ValueError("cannot specify both default and default_factory")
-    return _Field(default, default_factory, repr, kw_only)
+    return _Field(default, default_factory, repr, kw_only, compared=compare, hashed=hash)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -90,6 +103,10 @@ class Record:
     _defaults: ClassVar[dict[str, Any]] = {}
     _factories: ClassVar[dict[str, Callable[[], Any]]] = {}
     _hidden: ClassVar[frozenset[str]] = frozenset()
+    _uncompared: ClassVar[frozenset[str]] = frozenset()
+    _unhashed: ClassVar[frozenset[str]] = frozenset()
+    _compared: ClassVar[tuple[str, ...]] = ()  # the fields of __eq__, in order
+    _hashed: ClassVar[tuple[str, ...]] = ()  # the fields of __hash__, in order
 
     def __init_subclass__(cls, *, kw_only: bool = False, **options: Any) -> None:
         super().__init_subclass__(**options)
@@ -98,6 +115,8 @@ class Record:
         defaults = dict(cls._defaults)
         factories = dict(cls._factories)
         hidden = set(cls._hidden)
+        uncompared = set(cls._uncompared)
+        unhashed = set(cls._unhashed)
         for name, annotation in cls.__annotations__.items():  # the class's own (3.10+)
             if _is_class_var(annotation):
                 continue
@@ -111,8 +130,14 @@ class Record:
                 factories[name] = declared.factory
             hidden.discard(name)
             keyword.discard(name)
+            uncompared.discard(name)
+            unhashed.discard(name)
             if not declared.shown:
                 hidden.add(name)
+            if not declared.compared:
+                uncompared.add(name)
+            if not declared.hashed:
+                unhashed.add(name)
             if declared.kw_only:
                 keyword.add(name)
             if name not in fields:
@@ -125,6 +150,10 @@ class Record:
         cls._defaults = defaults
         cls._factories = factories
         cls._hidden = frozenset(hidden)
+        cls._uncompared = frozenset(uncompared)
+        cls._unhashed = frozenset(unhashed)
+        cls._compared = tuple(name for name in fields if name not in uncompared)
+        cls._hashed = tuple(name for name in fields if name not in unhashed)
         setattr(cls, "__match_args__", positional)  # noqa: B010  (mypy)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -166,17 +195,17 @@ class Record:
     def __replace__(self, /, **changes: Any) -> Self:
         return replace(self, **changes)
 
-    def _values(self) -> tuple[Any, ...]:
+    def _values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
         state = self.__dict__
-        return tuple(state[name] for name in self._fields)
+        return tuple(state[name] for name in names)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Record) or other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()
+        return self._values(self._compared) == other._values(self._compared)
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self._values(self._hashed))
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -213,7 +242,14 @@ def _declared(cls: type, name: str, kw_only: bool) -> _Field:
     """
     value = cls.__dict__.get(name, _NO_DEFAULT)
     if isinstance(value, _Field):
-        declared = _Field(value.default, value.factory, value.shown, value.kw_only or kw_only)
+        declared = _Field(
+            value.default,
+            value.factory,
+            value.shown,
+            value.kw_only or kw_only,
+            compared=value.compared,
+            hashed=value.hashed,
+        )
         if value.default is _NO_DEFAULT:
             delattr(cls, name)
         else:

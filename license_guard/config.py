@@ -35,13 +35,16 @@ file: whoever can set it can make a lease copied from another computer open on t
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from license_guard._record import Record, field
 from license_guard._redact import redact
 from license_guard.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import configparser
 
 __all__ = [
     "ENV_PREFIX",
@@ -81,9 +84,12 @@ ENV_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings; any may be missing until a command needs it."""
+class Settings(Record):
+    """Resolved settings; any may be missing until a command needs it.
+
+    A :class:`~license_guard._record.Record`, not a dataclass: ``dataclasses`` (with ``inspect``)
+    would cost every command line some 40 M instructions before it does anything.
+    """
 
     app_id: str | None = None
     product_id: str | None = None
@@ -175,6 +181,8 @@ def _config_path(
 
 
 def _read_config(path: Path) -> dict[str, str]:
+    import configparser  # only when there is a file to read
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         data = path.read_bytes()
@@ -211,6 +219,8 @@ def _read_config(path: Path) -> dict[str, str]:
 
 def _ini_problem(exc: configparser.Error) -> str:
     """What is wrong, on one line, naming the line but never quoting it (it may hold a token)."""
+    import configparser
+
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return f"line {exc.lineno} comes before the [{SECTION}] header"
     if isinstance(exc, configparser.DuplicateOptionError):

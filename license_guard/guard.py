@@ -6,7 +6,7 @@ current admission, and the time anchor of the last server answer in this session
 
 from __future__ import annotations
 
-import threading
+import _thread  # the locks themselves: threading's module costs a start ~1 ms
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,8 +134,8 @@ class LicenseGuard:
         # _ops: one network operation at a time (activate, check, release), held across I/O.
         # _state: the in-memory lease and admission, held briefly and never while waiting on the
         # network or the lease lock, so status() and gated calls never wait for a slow server.
-        self._ops = threading.RLock()
-        self._state = threading.RLock()
+        self._ops = _thread.RLock()
+        self._state = _thread.RLock()
         self._identity: HostIdentity | None = None
         self._store: LeaseStore | None = None
         self._lease: Lease | None = None

@@ -33,12 +33,12 @@ import random
 import ssl
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
+from license_guard._record import Record, field
 from license_guard._url import check_server_url
 from license_guard.clock import Clock, Deadline, SystemClock, parse_http_date
 from license_guard.errors import (
@@ -66,9 +66,9 @@ MAX_DATE_AHEAD = timedelta(days=3653)
 DATE_FLOOR = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
-class HttpSettings:
-    """How patient the client is. Every value is in seconds.
+class HttpSettings(Record):
+    """How patient the client is. Every value is in seconds. A frozen value (a
+    :class:`~license_guard._record.Record`: ``dataclasses`` is not imported to go online).
 
     Attributes:
         connect_timeout: longest wait for a TCP/TLS connection, per attempt.
@@ -105,8 +105,7 @@ class HttpSettings:
             )
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(Record):
     """A complete HTTP answer: status, headers (lower-case names) and the raw body."""
 
     status: int
@@ -316,14 +315,9 @@ class HttpClient:
     def _create_client(self) -> httpx.Client:
         import httpx
 
-        verify: Any = True
-        if self.settings.ssl_context is not None:
-            verify = self.settings.ssl_context
-        elif self.settings.ca_bundle is not None:
-            verify = _ca_bundle_context(Path(self.settings.ca_bundle))
         return httpx.Client(
             transport=self._transport,
-            verify=verify,
+            verify=tls_verification(self.base_url, self.settings),
             trust_env=True,
             follow_redirects=False,
             headers={"User-Agent": self.settings.user_agent},
@@ -351,6 +345,29 @@ def _check_date(response: Response, now: datetime) -> None:
         f"The answer from {response.url.split('/')[2]} carries an impossible date "
         f"({value[:40]!r}): the server's clock is broken, or something else answered."
     )
+
+
+def tls_verification(base_url: str, settings: HttpSettings) -> ssl.SSLContext | bool:
+    """What the client verifies server certificates with: the vendor's context, else the CA
+    bundle they named, else ``True`` (httpx's default trust: ``SSL_CERT_FILE``,
+    ``SSL_CERT_DIR`` or certifi).
+
+    A client of a plain ``http://`` server (on this machine only: :func:`check_server_url`)
+    never checks a certificate: every URL it requests is plain, redirects are not followed, and
+    a proxy's own TLS has a context of its own. Loading a CA store for it would cost about
+    250 M instructions (some 50 ms) for nothing, so it gets a context that verifies and trusts
+    no CA: any TLS handshake made with it fails.
+
+    Raises:
+        ConfigurationError: the CA bundle cannot be loaded.
+    """
+    if settings.ssl_context is not None:
+        return settings.ssl_context
+    if settings.ca_bundle is not None:
+        return _ca_bundle_context(Path(settings.ca_bundle))
+    if base_url.startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies; trusts nothing
+    return True
 
 
 def _ca_bundle_context(path: Path) -> ssl.SSLContext:

@@ -19,11 +19,11 @@ import math
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from license_guard._log import get_logger
+from license_guard._record import Record, field
 from license_guard.errors import LicenseError, LicenseUnreachableError
 from license_guard.status import LicenseStatus
 
@@ -50,8 +50,7 @@ class Refreshable(Protocol):
     def status(self) -> LicenseStatus: ...
 
 
-@dataclass(frozen=True)
-class RefreshSchedule:
+class RefreshSchedule(Record):
     """When to ask the server next. All results are delays from now.
 
     Attributes:

@@ -141,7 +141,7 @@ def _offline_commands(tmp_path: Path) -> Iterator[tuple[str, list[str], int]]:
 
 
 @pytest.mark.parametrize("name", ["fingerprint", "status", "release", "activate"])
-def test_a_command_loads_nothing_of_the_emulator_the_admin_tools_or_httpx(
+def test_a_command_loads_nothing_of_the_emulator_the_admin_tools_httpx_or_dataclasses(
     name: str, tmp_path: Path
 ) -> None:
     argv, exit_code = next((a, c) for n, a, c in _offline_commands(tmp_path) if n == name)
@@ -154,6 +154,8 @@ def test_a_command_loads_nothing_of_the_emulator_the_admin_tools_or_httpx(
             ("license_guard.emulator", "license_guard.admin", "license_guard.cli.admin")
         )
         or module.startswith(("httpx", "urllib.request", "license_guard.cli.emulator"))
+        # The settings are a Record and the INI reader loads only for a config file (none here).
+        or module in ("dataclasses", "inspect", "configparser", "threading")
     }
     assert unwanted == set()
 
@@ -180,3 +182,19 @@ def test_the_package_names_still_resolve_lazily() -> None:
         assert getattr(license_guard, name) is not None
     with pytest.raises(AttributeError):
         license_guard.NoSuchThing  # noqa: B018
+
+
+def test_the_keygen_backend_and_formats_load_no_dataclasses(tmp_path: Path) -> None:
+    # Their values are Records: a Keygen app's start does not pay for dataclasses and inspect.
+    _, loaded = _run_and_list_modules(
+        "import license_guard.keygen, license_guard.backends.keygen.backend", tmp_path
+    )
+    assert "license_guard.backends.keygen.formats.dataset" in loaded
+    assert loaded.isdisjoint({"dataclasses", "inspect", "threading"})
+
+
+def test_the_background_refresher_and_the_http_client_load_no_dataclasses(tmp_path: Path) -> None:
+    # An app that starts the refresher after its check, or goes online, does not pay for them
+    # either (httpx brings inspect, and h11 dataclasses, only once a request is made).
+    _, loaded = _run_and_list_modules("import license_guard.refresh, license_guard.http", tmp_path)
+    assert loaded.isdisjoint({"dataclasses", "inspect"})

@@ -115,9 +115,33 @@ class DMoved(DPoint):
     y: int = 5
 
 
+class RLoaded(Record):  # fields left out of equality or hashing (a decoded file's parts)
+    name: str
+    items: list[int] = field(default_factory=list, hash=False)
+    raw: bytes = field(default=b"", repr=False, compare=False)
+    seen: int = field(default=0, compare=False, hash=True)
+
+
+@dataclass(frozen=True)
+class DLoaded:
+    name: str
+    items: list[int] = dataclasses.field(default_factory=list, hash=False)
+    raw: bytes = dataclasses.field(default=b"", repr=False, compare=False)
+    seen: int = dataclasses.field(default=0, compare=False, hash=True)
+
+
+class RCompared(RLoaded):  # a field declared again is compared and hashed again
+    raw: bytes = b"-"
+
+
+@dataclass(frozen=True)
+class DCompared(DLoaded):
+    raw: bytes = b"-"
+
+
 PAIRS: dict[str, tuple[type[Any], type[Any]]] = {
     name: (globals()[f"R{name}"], globals()[f"D{name}"])
-    for name in ("Point", "Range", "Span", "Labeled", "Mixed", "Bag", "Moved")
+    for name in ("Point", "Range", "Span", "Labeled", "Mixed", "Bag", "Moved", "Loaded", "Compared")
 }
 
 # -- running a case on both -------------------------------------------------------------------
@@ -204,6 +228,18 @@ CASES: list[tuple[str, str, Case]] = [
     ("Point", "in a set", lambda C, _: len({C(1, 2), C(1, 2), C(2, 1)})),
     ("Bag", "unhashable field", lambda C, _: hash(C([1]))),
     ("Point", "no order", lambda C, _: C(1) < C(2)),
+    (
+        "Loaded",
+        "compare=False is not compared",
+        lambda C, _: C("a", [1], b"x") == C("a", [1], b"y"),
+    ),
+    ("Loaded", "hash=False is compared", lambda C, _: C("a", [1]) == C("a", [2])),
+    ("Loaded", "hash=False is not hashed", lambda C, _: hash(C("a", [1], b"x", 3))),
+    ("Loaded", "hash=True, compare=False", lambda C, _: C("a", seen=1) == C("a", seen=2)),
+    ("Loaded", "in a set", lambda C, _: len({C("a", [1], b"x"), C("a", [1], b"y"), C("b")})),
+    ("Compared", "redeclared field compared", lambda C, _: C("a", [], b"x") == C("a", [], b"y")),
+    ("Compared", "redeclared field hashed", lambda C, _: hash(C("a", [], b"x"))),
+    ("Loaded", "repr leaves raw out", lambda C, _: repr(C("a", [1], b"x")).split("(", 1)[1]),
     # repr
     ("Point", "repr leaves label out", lambda C, _: repr(C(1, 2, "secret")).split("(", 1)[1]),
     ("Labeled", "repr of a subclass", lambda C, _: repr(C(1, name="n")).split("(", 1)[1]),

@@ -17,6 +17,8 @@ py-machineid 1.0's ``hashed_id`` and Keygen machineid's ``ProtectedID`` compute.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from license_guard.hostid.adapters import MacAddressSource
 from license_guard.hostid.api import (
     DEVICE_ID_ENV_VAR,
@@ -28,11 +30,13 @@ from license_guard.hostid.api import (
 )
 from license_guard.hostid.chain import default_sources, machine_id_source
 from license_guard.hostid.install import InstallIdSource
-from license_guard.hostid.linux import LinuxMachineIdSource
-from license_guard.hostid.macos import MacOSMachineIdSource
-from license_guard.hostid.other import PyMachineIdSource
 from license_guard.hostid.override import OverrideSource
-from license_guard.hostid.windows import WindowsMachineIdSource
+
+if TYPE_CHECKING:
+    from license_guard.hostid.linux import LinuxMachineIdSource
+    from license_guard.hostid.macos import MacOSMachineIdSource
+    from license_guard.hostid.other import PyMachineIdSource
+    from license_guard.hostid.windows import WindowsMachineIdSource
 
 __all__ = [
     "DEVICE_ID_ENV_VAR",
@@ -51,3 +55,26 @@ __all__ = [
     "salted_host_id",
     "sanitize_raw_id",
 ]
+
+# Each OS's machine-ID source is loaded on first use: a start imports its own platform's only.
+_LAZY = {
+    "LinuxMachineIdSource": "license_guard.hostid.linux",
+    "MacOSMachineIdSource": "license_guard.hostid.macos",
+    "PyMachineIdSource": "license_guard.hostid.other",
+    "WindowsMachineIdSource": "license_guard.hostid.windows",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

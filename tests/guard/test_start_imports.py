@@ -44,10 +44,16 @@ assert export() == "exported"
 print(json.dumps({{"state": status.state.value, "modules": sorted(sys.modules)}}))
 """
 
+# The machine-ID source modules of this platform (Windows' falls back on other.py's reader).
+_OWN = {"win32": {"windows", "other"}, "darwin": {"macos"}}.get(
+    sys.platform, {"linux"} if sys.platform.startswith("linux") else {"other"}
+)
+
 # The network stack, process spawning, the standard library's second OpenSSL (hashlib, hmac),
 # tempfile (needed only to write a lease), dataclasses and inspect (with ast, dis and tokenize:
 # the values on this path are license_guard._record values, and decorating a plain function
-# reads its code flags), and the parts of license_guard a start never uses.
+# reads its code flags), threading (the guard's locks are _thread's own), the machine-ID sources
+# of other platforms, and the parts of license_guard a start never uses.
 NOT_ON_A_START = {
     "dataclasses",
     "inspect",
@@ -65,10 +71,13 @@ NOT_ON_A_START = {
     "tempfile",
     "shutil",
     "logging",
+    "threading",
+    "configparser",
     "license_guard.http",
     "license_guard.refresh",
     "license_guard.emulator",
     "license_guard.keygen",
+    *(f"license_guard.hostid.{name}" for name in {"linux", "windows", "macos", "other"} - _OWN),
 }
 
 

@@ -7,6 +7,7 @@ cannot be told not to: a server it cannot verify is "could not ask", never "vali
 from __future__ import annotations
 
 import ipaddress
+import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from license_guard import KeymintBackend, LicenseGuard, LicenseState, LicenseUnreachableError
 from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
-from license_guard.http import HttpSettings
+from license_guard.http import HttpSettings, tls_verification
 
 
 @dataclass(frozen=True)
@@ -164,3 +165,28 @@ def test_a_certificate_for_another_host_is_refused(tmp_path: Path) -> None:
         guard = _guard(server, seed, tmp_path, ca_bundle=pki.ca_file)
         with pytest.raises(LicenseUnreachableError, match="could not prove its identity"):
             guard.activate(seed.license_key)
+
+
+def test_a_plain_http_client_loads_no_ca_store_and_its_context_trusts_nothing(
+    https: tuple[Emulator, Seed, EmulatorServer],
+    pki: Pki,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, _, server = https
+    monkeypatch.setenv("SSL_CERT_FILE", str(pki.ca_file))  # not even the environment's CA
+    context = tls_verification("http://127.0.0.1:8080", HttpSettings())
+    assert isinstance(context, ssl.SSLContext)
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    host, port = server.url.removeprefix("https://").rsplit(":", 1)
+    with (
+        socket.create_connection((host, int(port)), timeout=10) as raw,
+        pytest.raises(ssl.SSLCertVerificationError),
+    ):
+        context.wrap_socket(raw, server_hostname=host)
+    # An https server gets the default trust; the vendor's bundle or context always wins.
+    assert tls_verification(server.url, HttpSettings()) is True
+    bundle = tls_verification("http://127.0.0.1:8080", HttpSettings(ca_bundle=pki.ca_file))
+    assert isinstance(bundle, ssl.SSLContext)
+    assert bundle.cert_store_stats()["x509_ca"] == 1

@@ -19,12 +19,11 @@ from __future__ import annotations
 import platform
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
-from license_guard._record import replace as replace_record  # a Lease is no dataclass
+from license_guard._record import replace as replace_record  # the lease and answers are Records
 from license_guard._redact import redact
 from license_guard.backends.base import Backend, LicenseInfo, server_identity
 from license_guard.backends.keygen.client import KeygenClient
@@ -302,7 +301,7 @@ class KeygenBackend(Backend):
             return
         error = keygen_error(answer.status, answer.errors)
         if isinstance(error, LicenseExpiredError):  # say when, from the validation
-            expired = replace(validation, rule=VALIDATION_CODES["EXPIRED"])
+            expired = replace_record(validation, rule=VALIDATION_CODES["EXPIRED"])
             error = refusal(expired)
         raise error
 

@@ -20,14 +20,14 @@ httpx (through :mod:`license_guard.http`) is imported by the first call, never b
 
 from __future__ import annotations
 
+import _thread  # threading's Lock is this one; its module costs a start ~1 ms
 import json
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from license_guard._record import Record
 from license_guard._url import check_server_url
 from license_guard.clock import Clock
 from license_guard.errors import ConfigurationError, InvalidResponseError
@@ -44,8 +44,7 @@ __all__ = ["API_VERSION", "Answer", "KeygenClient", "signed_host"]
 API_VERSION = "1.7"
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Record):
     """A verified answer: its status, its JSON document (None for an empty body) and the
     server's signed ``Date``, which is trusted time."""
 
@@ -110,7 +109,7 @@ class KeygenClient:
         self._settings = settings
         self._transport = transport
         self._http: HttpClient | None = None
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def __repr__(self) -> str:
         return f"KeygenClient({self.base_url + self._root!r})"

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from license_guard._record import Record
 from license_guard.errors import (
     AccessTokenError,
     ActivationLimitError,
@@ -63,8 +63,7 @@ class Step(enum.Enum):
     """Raise the code's error."""
 
 
-@dataclass(frozen=True)
-class CodeRule:
+class CodeRule(Record):
     """One validation code: the next step, and the error (with its message) when refused."""
 
     step: Step

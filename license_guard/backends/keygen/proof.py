@@ -12,10 +12,10 @@ recomputed from the TTL), and the heartbeat the policy requires.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from license_guard._record import Record
 from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.errors import LeaseError
 from license_guard.keygen import (
@@ -37,8 +37,7 @@ MACHINE_FILE_INCLUDES = ("license", "license.entitlements", "license.policy")
 _ACCESS_AFTER_EXPIRY = frozenset({"ALLOW_ACCESS", "MAINTAIN_ACCESS"})
 
 
-@dataclass(frozen=True)
-class SignedFacts:
+class SignedFacts(Record):
     """What the signed file vouches for.
 
     Attributes:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from license_guard._log import get_logger
+from license_guard._record import Record
 from license_guard.backends.keygen.codes import VALIDATION_CODES, CodeRule, Step, keygen_error
 from license_guard.backends.keygen.formats.dataset import parse_timestamp
 from license_guard.crypto import constant_time_equal
@@ -34,8 +34,7 @@ __all__ = ["KeyValidation", "refusal", "validate_key"]
 log = get_logger("license_guard.keygen")
 
 
-@dataclass(frozen=True)
-class KeyValidation:
+class KeyValidation(Record):
     """A verified validation: its code and detail, the step it asks for, the license's id and
     (unparsed) expiry, and the signed ``Date`` of the answer."""
 

@@ -8,8 +8,8 @@ seats").
 
 from __future__ import annotations
 
+import _thread  # threading's Lock is this one; its module costs a start ~1 ms
 import contextlib
-import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -75,7 +75,7 @@ class SeatCalls:
     floating: bool
     _clock: Clock
     _seat: Seat | None
-    _seat_lock: threading.Lock
+    _seat_lock: _thread.LockType
 
     if TYPE_CHECKING:
 

@@ -18,9 +18,8 @@ Every failure is a :class:`~license_guard.errors.LeaseError` whose message says 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from license_guard import crypto
+from license_guard._record import Record, field
 from license_guard._redact import redact
 from license_guard.backends.keygen.formats._codec import decode_base64, loads_json_object
 from license_guard.backends.keygen.formats.dataset import Dataset, parse_dataset
@@ -41,8 +40,7 @@ UNENCRYPTED = "base64+ed25519"
 SUPPORTED_FILE_ALGORITHMS = frozenset({ENCRYPTED, UNENCRYPTED})
 
 
-@dataclass(frozen=True)
-class Certificate:
+class Certificate(Record):
     """A license or machine file whose Ed25519 signature has been verified; its payload is not
     yet decoded. Only :func:`verify_certificate` should make one."""
 

@@ -8,11 +8,11 @@ called on bytes whose signature has already been checked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
+from license_guard._record import Record, field
 from license_guard.backends.keygen.formats._codec import loads_json_object
 
 __all__ = ["Dataset", "FileMeta", "Resource", "parse_dataset", "parse_timestamp"]
@@ -20,8 +20,7 @@ __all__ = ["Dataset", "FileMeta", "Resource", "parse_dataset", "parse_timestamp"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(Record):
     """One JSON:API resource object, e.g. ``("licenses", "<uuid>", {...})``.
 
     ``attributes`` and ``relationships`` are read-only views of the decoded JSON. They are left
@@ -41,8 +40,7 @@ class Resource:
         return ident if isinstance(ident, str) else None
 
 
-@dataclass(frozen=True)
-class FileMeta:
+class FileMeta(Record):
     """When the file was issued and until when it may be used.
 
     ``expiry`` is Keygen's own value: it is **not** ``issued + ttl`` seconds, because Keygen adds
@@ -55,8 +53,7 @@ class FileMeta:
     ttl: int | None
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(Record):
     """A decoded file payload: the main resource, the included ones, the meta and the raw bytes."""
 
     data: Resource

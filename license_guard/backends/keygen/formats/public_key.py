@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from license_guard._record import Record
 from license_guard.errors import ConfigurationError
 
 __all__ = ["PublicKey"]
@@ -12,8 +12,7 @@ __all__ = ["PublicKey"]
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
 
 
-@dataclass(frozen=True)
-class PublicKey:
+class PublicKey(Record):
     """The 32 raw bytes of an Ed25519 public key; build it with :meth:`from_hex`."""
 
     raw: bytes

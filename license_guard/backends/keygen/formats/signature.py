@@ -18,11 +18,11 @@ covered; the Ed25519 signature; the body against the signed digest; the signed d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from license_guard import crypto
+from license_guard._record import Record, field
 from license_guard.backends.keygen.formats._codec import decode_base64
 from license_guard.backends.keygen.formats.public_key import PublicKey
 from license_guard.backends.keygen.formats.verified_file import MAX_CLOCK_DRIFT
@@ -35,8 +35,7 @@ __all__ = ["REQUIRED_SIGNED_PARTS", "SignedMessage", "verify_response", "verify_
 REQUIRED_SIGNED_PARTS = ("(request-target)", "host", "date", "digest")
 
 
-@dataclass(frozen=True)
-class SignedMessage:
+class SignedMessage(Record):
     """What a verified message proves: which account key signed it, and when (server time)."""
 
     key_id: str | None

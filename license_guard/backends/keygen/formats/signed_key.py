@@ -9,10 +9,10 @@ dataset the vendor embedded (by default the license, policy and product ids and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from license_guard import crypto
+from license_guard._record import Record, field
 from license_guard._redact import redact
 from license_guard.backends.keygen.formats._codec import decode_base64url
 from license_guard.backends.keygen.formats.public_key import PublicKey
@@ -23,8 +23,7 @@ __all__ = ["SIGNED_KEY_SCHEME", "SignedKey", "verify_signed_key"]
 SIGNED_KEY_SCHEME = "ED25519_SIGN"
 
 
-@dataclass(frozen=True)
-class SignedKey:
+class SignedKey(Record):
     """The verified content of a signed license key (the key itself is not kept)."""
 
     scheme: str

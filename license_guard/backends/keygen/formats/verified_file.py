@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from license_guard._record import Record, field
 from license_guard.backends.keygen.formats.dataset import Dataset, Resource
 from license_guard.clock import utc
 from license_guard.errors import ClockRollbackError, LeaseError
@@ -33,8 +33,7 @@ class FileKind(enum.Enum):
         return f"{self.value}s"
 
 
-@dataclass(frozen=True)
-class VerifiedFile:
+class VerifiedFile(Record):
     """A genuine, decoded license or machine file, bound to the license key (and device) given.
 
     ``certificate`` is the text exactly as issued, to be stored as is and verified again on
