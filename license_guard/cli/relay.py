@@ -88,10 +88,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from license_guard.relay.keys import SigningKey
+    from license_guard.relay.keys import SigningKey, write_key
 
     key = SigningKey.generate()
-    public = key.write(args.file)
+    public = write_key(key, args.file)
     print(f"signing key: {args.file}  (keep it secret: every relay process reads it)")
     print(f"public key: {public}  (embed it in the app)")
     print(f"key id: {key.kid}")
@@ -106,7 +106,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             'The relay needs its extra: pip install "license-guard[relay]".'
         ) from exc
-    from license_guard.relay.keys import SigningKey, public_key_path
+    from license_guard.relay.keys import SigningKey, public_key_path, write_key
     from license_guard.relay.server import bind, serve
     from license_guard.relay.settings import load_relay_settings
 
@@ -140,7 +140,7 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         temporary = Path(tempfile.mkdtemp(prefix="license-guard-relay-"))
         key = SigningKey.generate()
-        public = key.write(temporary / "relay-signing-key.pem")
+        public = write_key(key, temporary / "relay-signing-key.pem")
         print(
             "license-guard: no --signing-key: using a temporary key (each process its own; "
             "for trying the relay out only)",

@@ -20,7 +20,7 @@ from license_guard.backends.keymint.backend import KeymintBackend
 from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.guard import LicenseGuard
-from license_guard.relay.keys import SigningKey, public_key_path
+from license_guard.relay.keys import SigningKey, public_key_path, write_key
 
 APP_ID = "com.example.relayed"
 
@@ -70,7 +70,7 @@ def keymint(emulator: Emulator) -> Iterator[EmulatorServer]:
 @pytest.fixture
 def signing_key_file(tmp_path: Path) -> Path:
     path = tmp_path / "relay-key.pem"
-    SigningKey.generate().write(path)
+    write_key(SigningKey.generate(), path)
     return path
 
 

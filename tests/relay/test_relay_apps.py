@@ -14,7 +14,7 @@ import pytest
 from license_guard.emulator import Emulator, Seed
 from license_guard.errors import InvalidResponseError, LeaseError
 from license_guard.guard import LicenseGuard
-from license_guard.relay.keys import SigningKey
+from license_guard.relay.keys import SigningKey, write_key
 from license_guard.status import LicenseState
 from tests.relay.conftest import APP_ID, StartRelay
 
@@ -101,8 +101,8 @@ def test_key_rotation_old_and_new_during_the_overlap_old_refused_after(
     start_relay: StartRelay, relayed_guards: Guards, seed: Seed, tmp_path: Path
 ) -> None:
     old_file, new_file = tmp_path / "old.pem", tmp_path / "new.pem"
-    old_public = SigningKey.generate().write(old_file).read_text()
-    new_public = SigningKey.generate().write(new_file).read_text()
+    old_public = write_key(SigningKey.generate(), old_file).read_text()
+    new_public = write_key(SigningKey.generate(), new_file).read_text()
 
     # Before: apps embed the old key; the relay signs with it.
     old_relay = start_relay(key_file=old_file)
@@ -131,7 +131,7 @@ def test_a_lease_signed_with_a_retired_key_is_not_trusted(
     start_relay: StartRelay, relayed_guards: Guards, seed: Seed, tmp_path: Path
 ) -> None:
     old_file = tmp_path / "old.pem"
-    old_public = SigningKey.generate().write(old_file).read_text()
+    old_public = write_key(SigningKey.generate(), old_file).read_text()
     new_public = SigningKey.generate().public_pem
     relay = start_relay(key_file=old_file)
     relayed_guards(relay.url, [old_public], device_id="pc").activate(seed.license_key)

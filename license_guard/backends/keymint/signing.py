@@ -23,11 +23,17 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from license_guard.clock import utc
+from license_guard.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "STANDARD_CLAIMS",
+    "SigningKey",
     "key_id_of",
     "public_key_der",
     "public_key_pem",
@@ -116,3 +122,88 @@ def sign_offline_license(
     signing_input = f"{_b64url(_compact_json(header))}.{_b64url(_compact_json(claims))}"
     signature = crypto.sign_ed25519(private_key, signing_input.encode("ascii"))
     return json.dumps({"signedKey": f"{signing_input}.{_b64url(signature)}"})
+
+
+class SigningKey:
+    """A raw Ed25519 private key and what derives from it: the public key, its ``kid`` and the
+    ``.lic`` files it signs. The emulator and the vendor's relay both sign with one. Never shown
+    in a repr or a log."""
+
+    def __init__(self, private_key: bytes) -> None:
+        from license_guard import crypto
+
+        self._private = private_key
+        #: The raw 32-byte public key.
+        self.public_key = crypto.ed25519_public_key(private_key)
+        #: The ``kid`` of every license it signs.
+        self.kid = key_id_of(self.public_key)
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        """A fresh key."""
+        from license_guard import crypto
+
+        private, _ = crypto.new_ed25519_key()
+        return cls(private)
+
+    @classmethod
+    def from_file(cls, path: Path) -> SigningKey:
+        """The key in a PKCS #8 PEM file.
+
+        Raises:
+            ConfigurationError: the file cannot be read or holds no unencrypted Ed25519 key.
+        """
+        from license_guard import crypto
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(
+                f"Cannot read the signing key {path}: {type(exc).__name__}."
+            ) from exc
+        try:
+            return cls(crypto.load_ed25519_private_pem(text))
+        except crypto.CryptoError as exc:
+            raise ConfigurationError(f"The signing key {path} is unusable: {exc}.") from exc
+
+    @property
+    def private_bytes(self) -> bytes:
+        """The raw private key, for signing (and for the emulator's database)."""
+        return self._private
+
+    @property
+    def private_pem(self) -> str:
+        """The private key as PKCS #8 PEM, unencrypted."""
+        from license_guard import crypto
+
+        return crypto.ed25519_private_pem(self._private)
+
+    @property
+    def public_pem(self) -> str:
+        """The SPKI PEM apps embed (``KeymintBackend(public_keys=[...])``)."""
+        return public_key_pem(self.public_key)
+
+    def sign(
+        self,
+        *,
+        product_id: str,
+        machine_code: str,
+        license_key: str,
+        expires_at: datetime,
+        issued_at: datetime | None,
+        extra_claims: Mapping[str, object] | None = None,
+    ) -> str:
+        """A ``.lic`` file signed by this key (see :func:`sign_offline_license`)."""
+        return sign_offline_license(
+            self._private,
+            product_id=product_id,
+            machine_code=machine_code,
+            license_key=license_key,
+            expires_at=expires_at,
+            issued_at=issued_at,
+            kid=self.kid,
+            extra_claims=extra_claims,
+        )
+
+    def __repr__(self) -> str:
+        return f"SigningKey(kid={self.kid})"

@@ -10,14 +10,16 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from license_guard.clock import Clock
 from license_guard.emulator.errors import Code, KeymintError
 from license_guard.emulator.keymint.records import Customer, Floating, LicenseKey
 from license_guard.emulator.keymint.service import KeymintService, Message, NewCustomer
-from license_guard.emulator.keymint.signer import SigningKey
 from license_guard.emulator.keymint.store import Store
+
+if TYPE_CHECKING:
+    from license_guard.backends.keymint.signing import SigningKey
 
 __all__ = [
     "DEFAULT_SIGN_TTL",
@@ -151,6 +153,9 @@ class KeyManagement:
 
     def signing_key(self) -> SigningKey:
         """The organization's Ed25519 key: made on first use, kept in the database."""
+        # Here, not at the top: importing the emulator must not load the client package.
+        from license_guard.backends.keymint.signing import SigningKey
+
         if self._signing_key is None:
             with self._store.transaction() as tx:
                 stored = tx.setting(_SIGNING_KEY_SETTING)
