@@ -17,8 +17,9 @@ py-machineid 1.0's ``hashed_id`` and Keygen machineid's ``ProtectedID`` compute.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from license_guard._lazy import lazy_names
 from license_guard.hostid.adapters import MacAddressSource
 from license_guard.hostid.api import (
     DEVICE_ID_ENV_VAR,
@@ -65,16 +66,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once: later lookups are plain attribute reads
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(globals(), _LAZY)
