@@ -78,6 +78,7 @@ __all__ = [
     "ProductNotFoundError",
     "RateLimitedError",
     "SeatLostError",
+    "SeatStatus",
     "StorageError",
     "SystemClock",
 ]
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
     from license_guard.clock import ManualClock, SystemClock
     from license_guard.gate import Gate
     from license_guard.guard import LicenseGuard
-    from license_guard.status import LicenseState, LicenseStatus
+    from license_guard.status import LicenseState, LicenseStatus, SeatStatus
 
 # Loaded on first use, so ``import license_guard.hostid`` (or any one part) does not load the
 # guard, the backends and the lease store with it; ``from license_guard import LicenseGuard``
@@ -104,6 +105,7 @@ _LAZY = {
     "LicenseState": "license_guard.status",
     "LicenseStatus": "license_guard.status",
     "ManualClock": "license_guard.clock",
+    "SeatStatus": "license_guard.status",
     "SystemClock": "license_guard.clock",
 }
 

@@ -179,6 +179,13 @@ def load_ed25519_pem(pem: str) -> tuple[bytes, bytes]:
     Raises:
         CryptoError: not PEM text, not a public key, or not an Ed25519 one.
     """
+    if not isinstance(pem, str):
+        raise CryptoError("a PEM public key is text")
+    der = _ed25519_spki_der(pem)
+    if der is not None:
+        return der[len(_ED25519_SPKI_PREFIX) :], der
+    # Anything else (another algorithm, a damaged key) is named by cryptography's parser, whose
+    # serialization package imports dataclasses and inspect (some 15 ms): not on a start's path.
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import (
@@ -187,8 +194,6 @@ def load_ed25519_pem(pem: str) -> tuple[bytes, bytes]:
         load_pem_public_key,
     )
 
-    if not isinstance(pem, str):
-        raise CryptoError("a PEM public key is text")
     try:
         key = load_pem_public_key(pem.encode("utf-8"))
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
@@ -199,6 +204,29 @@ def load_ed25519_pem(pem: str) -> tuple[bytes, bytes]:
         key.public_bytes(Encoding.Raw, PublicFormat.Raw),
         key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
     )
+
+
+# The SPKI DER of every Ed25519 public key begins so (RFC 8410: SEQUENCE, the algorithm
+# identifier 1.3.101.112, a BIT STRING of 33 bytes); the 32 raw key bytes follow.
+_ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
+_PEM_PUBLIC_KEY = ("-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----")
+
+
+def _ed25519_spki_der(pem: str) -> bytes | None:
+    """The DER of *pem* when it is exactly one Ed25519 public key in SPKI PEM, else ``None``."""
+    import base64
+    import binascii
+
+    lines = [line.strip() for line in pem.strip().splitlines()]
+    if len(lines) < 3 or (lines[0], lines[-1]) != _PEM_PUBLIC_KEY:
+        return None
+    try:
+        der = base64.b64decode("".join(lines[1:-1]), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(der) != len(_ED25519_SPKI_PREFIX) + 32 or not der.startswith(_ED25519_SPKI_PREFIX):
+        return None
+    return der
 
 
 def ed25519_pem(public_key: bytes) -> str:

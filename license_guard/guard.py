@@ -675,7 +675,9 @@ class LicenseGuard:
             )
         else:
             self.admissions.current = DENY_ALL
-        return verdict.status_of(lease)
+        status = verdict.status_of(lease)
+        seat = self.backend.seat_status(lease)
+        return status if seat is None else replace(status, seat=seat)
 
     def _not_activated_status(self, detail: str | None = None) -> LicenseStatus:
         return LicenseStatus.not_activated(self.host_id, self._time.now()[0], detail=detail)

@@ -58,6 +58,7 @@ __all__ = [
     "format_time",
     "human",
     "licensee",
+    "seats",
     "status_rows",
 ]
 
@@ -313,6 +314,7 @@ def status_rows(status: LicenseStatus) -> list[tuple[str, str]]:
         ("Grace until", when(status.grace_until) if usable else None),
         ("Next check", when(status.next_check_at) if usable and not status.air_gapped else None),
         ("Features", ", ".join(sorted(status.features)) or None),
+        ("Seats", seats(status) if usable else None),
     ]
     return [(label, value) for label, value in rows if value]
 
@@ -322,6 +324,23 @@ def licensee(status: LicenseStatus) -> str | None:
     if status.licensee_name and status.licensee_email:
         return f"{status.licensee_name} <{status.licensee_email}>"
     return status.licensee
+
+
+def seats(status: LicenseStatus) -> str | None:
+    """The floating seat this app holds, for a floating license: "2 of 5 in use, seat held
+    until 2030-01-15 09:00 UTC" (what the server said of the seats when this one was taken);
+    ``None`` when the app holds no seat."""
+    seat = status.seat
+    if seat is None:
+        return None
+    held = f"seat held until {format_time(seat.held_until)}"
+    if seat.in_use is not None and seat.total is not None:
+        return f"{seat.in_use} of {seat.total} in use, {held}"
+    if seat.total is not None:
+        return f"{_count(seat.total, 'seat')} in all, {held}"
+    if seat.in_use is not None:
+        return f"{seat.in_use} in use, {held}"
+    return held[0].upper() + held[1:]
 
 
 def _entry(error_class: type[LicenseError]) -> tuple[str, str]:

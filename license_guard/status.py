@@ -8,7 +8,7 @@ from typing import Any
 
 from license_guard._record import Record
 
-__all__ = ["LicenseState", "LicenseStatus"]
+__all__ = ["LicenseState", "LicenseStatus", "SeatStatus"]
 
 
 class LicenseState(str, Enum):
@@ -39,6 +39,22 @@ class LicenseState(str, Enum):
         return self in (LicenseState.ACTIVE, LicenseState.GRACE)
 
 
+class SeatStatus(Record):
+    """The floating seat this process holds, as far as the licensing server said.
+
+    Attributes:
+        held_until: when the seat lapses unless the app renews it (its heartbeats do, while
+            it runs and reaches the server).
+        in_use: the seats in use on all computers, this one included, when the seat was
+            taken (heartbeats do not update it); ``None`` when the server did not say.
+        total: the license's seats, ``None`` when the server did not say.
+    """
+
+    held_until: datetime
+    in_use: int | None = None
+    total: int | None = None
+
+
 class LicenseStatus(Record):
     """A snapshot of the license on this device. Safe to log and show: no key, no token.
 
@@ -52,6 +68,7 @@ class LicenseStatus(Record):
         verified_at: when the server last confirmed the license.
         grace_until: until when the app runs without reaching the server.
         next_check_at: when the guard will next want to ask the server.
+        seat: the floating seat this process holds (a floating license only), else ``None``.
     """
 
     state: LicenseState
@@ -69,6 +86,7 @@ class LicenseStatus(Record):
     features: frozenset[str] = frozenset()
     air_gapped: bool = False
     """Activated from a signed file the vendor sent; the server is never asked about it."""
+    seat: SeatStatus | None = None
 
     @classmethod
     def not_activated(
@@ -128,4 +146,11 @@ class LicenseStatus(Record):
             "next_check_at": iso(self.next_check_at),
             "features": sorted(self.features),
             "air_gapped": self.air_gapped,
+            "seat": None
+            if self.seat is None
+            else {
+                "held_until": iso(self.seat.held_until),
+                "in_use": self.seat.in_use,
+                "total": self.seat.total,
+            },
         }

@@ -24,3 +24,26 @@ def test_constant_time_equal_compares_text_and_bytes() -> None:
     assert crypto.constant_time_equal("sig", b"sig")
     assert not crypto.constant_time_equal(b"sig", b"sih")
     assert not crypto.constant_time_equal("sig", "sig2")
+
+
+def test_an_ed25519_pem_reads_the_same_without_cryptographys_serialization_package() -> None:
+    """The start's reading of a public key (no serialization package, which imports
+    dataclasses) gives exactly what cryptography's own parser gives."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_public_key,
+    )
+
+    from license_guard import crypto
+
+    for _ in range(20):
+        private, _public = crypto.new_ed25519_key()
+        pem = crypto.ed25519_pem(crypto.ed25519_public_key(private))
+        key = load_pem_public_key(pem.encode())
+        expected = (
+            key.public_bytes(Encoding.Raw, PublicFormat.Raw),
+            key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+        )
+        assert crypto.load_ed25519_pem(pem) == expected
+        assert crypto.load_ed25519_pem(pem.replace("\n", "\r\n") + "\n") == expected

@@ -45,6 +45,7 @@ PUBLIC = [
     "ProductNotFoundError",
     "RateLimitedError",
     "SeatLostError",
+    "SeatStatus",
     "StorageError",
     "SystemClock",
 ]

@@ -18,8 +18,8 @@ from license_guard import errors
 from license_guard.cli import main
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 from license_guard.errors import InvalidLicenseKeyError, LicenseError, LicenseUnreachableError
-from license_guard.messages import describe, describe_status, status_rows
-from license_guard.status import LicenseState, LicenseStatus
+from license_guard.messages import describe, describe_status, seats, status_rows
+from license_guard.status import LicenseState, LicenseStatus, SeatStatus
 from license_guard.testing import GuardFactory
 
 NOW = datetime(2030, 1, 15, 9, 0, tzinfo=timezone.utc)
@@ -189,3 +189,22 @@ def test_the_demo_says_which_call_was_refused(tmp_path: Path) -> None:
     assert len(refusals) == len(set(refusals)), refusals  # no two identical lines
     assert all(re.match(r"\s+\w+\(.*\)", line) for line in refusals), refusals  # names the call
     assert not re.search(r"\d h\b", result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("in_use", "total", "shown"),
+    [
+        (2, 5, "2 of 5 in use, seat held until 2030-01-15 09:05 UTC"),
+        (None, 5, "5 seats in all, seat held until 2030-01-15 09:05 UTC"),
+        (2, None, "2 in use, seat held until 2030-01-15 09:05 UTC"),
+        (None, None, "Seat held until 2030-01-15 09:05 UTC"),
+    ],
+)
+def test_a_floating_seat_reads_as_words(in_use: int | None, total: int | None, shown: str) -> None:
+    seat = SeatStatus(held_until=NOW + timedelta(minutes=5), in_use=in_use, total=total)
+    assert seats(_status(LicenseState.ACTIVE, seat=seat)) == shown
+    assert ("Seats", shown) in status_rows(_status(LicenseState.ACTIVE, seat=seat))
+    assert not INTERNAL.search(shown)
+    # A refused license holds no seat worth showing.
+    assert "Seats" not in dict(status_rows(_status(LicenseState.DENIED, seat=seat)))
+    assert seats(_status(LicenseState.ACTIVE)) is None

@@ -21,6 +21,7 @@ from license_guard.errors import ConfigurationError
 if TYPE_CHECKING:
     from license_guard.clock import Deadline
     from license_guard.lease import Lease
+    from license_guard.status import SeatStatus
 
 __all__ = ["Backend", "LicenseInfo", "server_identity"]
 
@@ -202,6 +203,11 @@ class Backend(ABC):
             LicenseDeniedError: the server considers this device gone.
             LicenseUnreachableError, ConfigurationError: as for validate.
         """
+        return None
+
+    def seat_status(self, lease: Lease) -> SeatStatus | None:
+        """The floating seat this process holds for *lease*, for the status; ``None`` when it
+        holds none (the default: a backend without floating seats). Never uses the network."""
         return None
 
     def close(self) -> None:  # noqa: B027  most backends hold nothing to close

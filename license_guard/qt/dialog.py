@@ -34,6 +34,7 @@ from license_guard.messages import (
     format_time,
     human,
     licensee,
+    seats,
 )
 from license_guard.qt.tasks import LicenseTasks, Operation, Outcome
 from license_guard.status import LicenseState, LicenseStatus
@@ -62,7 +63,8 @@ _NOTICE_STYLE = (
 _ERROR_NOTICE = _NOTICE_STYLE % ("#fef2f2", "#fca5a5")
 _WARNING_NOTICE = _NOTICE_STYLE % ("#fffbeb", "#fcd34d")
 _UNKNOWN = "—"
-_LEASE_ROWS = 5  # the facts above the device ID come from the lease
+_LEASE_ROWS = 5  # the facts above the seats and the device ID come from the lease
+_SEATS_ROW = 5  # shown only while this app holds a floating seat
 
 
 class LicenseDialog(QDialog):
@@ -79,7 +81,9 @@ class LicenseDialog(QDialog):
     The dialog reads the status when it is created and after every call. Widgets a test or a
     script may drive: ``key_edit``, ``activate_button``, ``check_button``,
     ``deactivate_button``, ``close_button``; shown text: ``state_label``, ``detail_label``,
-    ``notice_title``, ``notice_text``. :attr:`status` and :attr:`notice` hold what is shown.
+    ``notice_title``, ``notice_text``, ``seats_label`` (a floating license's seats in use and
+    this seat's end, hidden without a seat). :attr:`status` and :attr:`notice` hold what is
+    shown.
     """
 
     status_changed = Signal(object)
@@ -184,6 +188,7 @@ class LicenseDialog(QDialog):
         self.expires_label = _value_label()
         self.grace_label = _value_label()
         self.checked_label = _value_label()
+        self.seats_label = _value_label()
         self.device_label = _value_label()
         self.device_label.setToolTip("Give this ID to support if they ask for it.")
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -201,6 +206,7 @@ class LicenseDialog(QDialog):
         self.facts.addRow("Expires:", self.expires_label)
         self.facts.addRow("Offline use left:", self.grace_label)
         self.facts.addRow("Last checked:", self.checked_label)
+        self.facts.addRow("Seats:", self.seats_label)
         self.facts.addRow("Device ID:", device_row)
         return self.facts
 
@@ -285,6 +291,9 @@ class LicenseDialog(QDialog):
         self.device_label.setText(status.host_id)
         for row in range(_LEASE_ROWS):  # without a lease there is nothing to say but the ID
             self.facts.setRowVisible(row, status.key_hint is not None)
+        seat = seats(status) if status.is_licensed else None
+        self.seats_label.setText(seat or _UNKNOWN)
+        self.facts.setRowVisible(_SEATS_ROW, seat is not None)
         self._render_notice()
         self._on_busy(self.tasks.busy)
         self.status_changed.emit(status)

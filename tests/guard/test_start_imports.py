@@ -108,3 +108,55 @@ def test_a_cached_lease_start_imports_only_what_reading_the_lease_needs(tmp_path
     assert result["state"] == "active"
     assert set(result["modules"]) & NOT_ON_A_START == set()
     assert "license_guard.lease" in result["modules"]  # the start did read the lease
+
+
+START_WITH_LIC = START.replace(
+    f'access_token="never-sent", base_url={NOWHERE!r}),',
+    f'access_token="never-sent", base_url={NOWHERE!r}, public_keys=[sys.argv[3]], '
+    "allow_offline_activation=True),",
+)
+
+
+def test_a_start_with_a_signed_lic_imports_no_network_stack(tmp_path: Path) -> None:
+    """A lease activated from a Keymint ``.lic`` verifies its signature on every start; that
+    needs the signature code, not the network (nor hashlib, hmac, dataclasses...)."""
+    from license_guard.admin import KeymintAdmin
+
+    assert START_WITH_LIC != START
+    with Emulator() as emulator, emulator.transport() as transport:
+        seed = emulator.seed()
+        public_key = emulator.public_key_pem
+        guard = LicenseGuard(
+            app_id=APP_ID,
+            backend=KeymintBackend(
+                product_id=seed.product_id,
+                access_token=seed.access_token,
+                base_url=NOWHERE,
+                transport=transport,
+                public_keys=[public_key],
+                allow_offline_activation=True,
+            ),
+            data_dir=tmp_path,
+        )
+        with KeymintAdmin(
+            access_token=emulator.admin_token(),
+            base_url="http://127.0.0.1",
+            product_id=seed.product_id,
+            api_generation=2,
+            transport=transport,
+        ) as admin:
+            signed = admin.sign_offline_license(seed.license_key, guard.host_id, ttl=86400)
+        assert guard.activate(seed.license_key, signed_file=signed).air_gapped
+        guard.close()
+    completed = subprocess.run(
+        [sys.executable, "-c", START_WITH_LIC, seed.product_id, str(tmp_path), public_key],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["state"] == "active"
+    assert set(result["modules"]) & NOT_ON_A_START == set()
+    assert "license_guard.backends.keymint.offline" in result["modules"]  # the file was verified

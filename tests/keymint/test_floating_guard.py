@@ -75,3 +75,28 @@ def test_heartbeats_keep_the_seat_and_the_app_stops_when_it_lapses_offline(
     keymint_emulator.faults.clear()  # back online: the next heartbeat takes a seat again
     assert guard.heartbeat() == timedelta(seconds=60)
     assert gate.check() is None
+
+
+def test_the_status_shows_the_seat_this_process_holds(
+    make_guard: GuardMaker, floating_key: str, emulator_clock: ManualClock
+) -> None:
+    make_guard("pc-1", floating=True).activate(floating_key)
+    guard = make_guard("pc-2", floating=True)
+    seat = guard.activate(floating_key).seat
+    assert seat is not None
+    assert (seat.in_use, seat.total) == (2, 2)
+    assert seat.held_until == emulator_clock.now() + LEASE
+    emulator_clock.advance(timedelta(minutes=4))
+    guard.heartbeat()
+    renewed = guard.status().seat
+    assert renewed is not None
+    assert renewed.held_until == emulator_clock.now() + LEASE
+    assert guard.status().to_json()["seat"] == {
+        "held_until": renewed.held_until.isoformat(),
+        "in_use": 2,
+        "total": 2,
+    }
+    # Another process of the same computer holds no seat until its own start takes one.
+    assert make_guard("pc-2", floating=True).status().seat is None
+    guard.release()
+    assert guard.status().seat is None

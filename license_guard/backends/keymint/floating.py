@@ -51,6 +51,7 @@ from license_guard.errors import (
 if TYPE_CHECKING:
     from license_guard.http import HttpClient, Response
     from license_guard.lease import Lease
+    from license_guard.status import SeatStatus
 
 __all__ = ["SeatCalls"]
 
@@ -202,6 +203,21 @@ class SeatCalls:
                 self._keep(seat, None)
         self._hold_seat(lease.license_key, lease.host_id, lease.device_tag, deadline)
         return self._seat.heartbeat_every if self._seat is not None else None
+
+    def seat_status(self, lease: Lease) -> SeatStatus | None:
+        """The seat this process holds for *lease*: its end, and the seats in use and in all
+        as the checkout answered. None when it holds none (not floating, an air-gapped lease,
+        another key or host, or no seat taken yet). See Backend.seat_status."""
+        seat = self._seat
+        if not self.floating or lease.air_gapped or seat is None:
+            return None
+        if (seat.license_key, seat.host_id) != (lease.license_key, lease.host_id):
+            return None
+        from license_guard.status import SeatStatus
+
+        return SeatStatus(
+            held_until=seat.expires_at, in_use=seat.current_sessions, total=seat.max_sessions
+        )
 
     def _give_seat_back(self) -> None:
         """Check this process's seat in, within a few seconds, quietly."""

@@ -33,6 +33,8 @@ class Seat(Record, kw_only=True):
         session_id: the server's session id.
         expires_at: when the seat lapses without a heartbeat.
         heartbeat_every: how often the server wants a heartbeat.
+        current_sessions: the seats in use (this one included) when it was taken, when the
+            server said; heartbeats do not update it.
         max_sessions: the license's seats, when the server said.
     """
 
@@ -43,6 +45,7 @@ class Seat(Record, kw_only=True):
     nonce: str = field(repr=False)
     expires_at: datetime
     heartbeat_every: timedelta
+    current_sessions: int | None = None
     max_sessions: int | None = None
 
     @classmethod
@@ -56,6 +59,7 @@ class Seat(Record, kw_only=True):
             nonce=checkout.next_nonce,
             expires_at=checkout.expires_at,
             heartbeat_every=timedelta(seconds=checkout.heartbeat_interval),
+            current_sessions=checkout.current_sessions,
             max_sessions=checkout.max_sessions,
         )
 
