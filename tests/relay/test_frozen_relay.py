@@ -95,7 +95,8 @@ def test_the_scan_finds_a_planted_token(tmp_path: Path, seed: Seed) -> None:
     folder = tmp_path / "planted"
     folder.mkdir()
     (folder / "clean.bin").write_bytes(os.urandom(4096))
-    (folder / "lib.so").write_bytes(b"\x7fELF" + os.urandom(512) + seed.access_token.encode())
+    planted = b"\0" + seed.access_token.encode() + b"\0"
+    (folder / "lib.so").write_bytes(b"\x7fELF\0" + os.urandom(512) + planted)
     with zipfile.ZipFile(folder / "deep.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("module.pyc", b"\0" * 64 + b"Bearer " + b"x" * 40)
 

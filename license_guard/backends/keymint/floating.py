@@ -37,12 +37,11 @@ from license_guard.backends.keymint.api import (
     read_error,
 )
 from license_guard.backends.keymint.refusals import refusal
-from license_guard.backends.keymint.seats import Seat
+from license_guard.backends.keymint.seats import Seat, seat_lost, seats_taken
 from license_guard.clock import Clock, Deadline
 from license_guard.errors import (
     ConfigurationError,
     CustomerInactiveError,
-    FloatingSeatsTakenError,
     InvalidLicenseKeyError,
     LicenseBlockedError,
     LicenseDeniedError,
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
     from license_guard.http import HttpClient, Response
     from license_guard.lease import Lease
 
-__all__ = ["SeatCalls", "seat_lost", "seat_refusal", "seats_taken"]
+__all__ = ["SeatCalls", "seat_refusal"]
 
 
 def _seat_gone(refused: ErrorAnswer) -> bool:
@@ -79,27 +78,6 @@ def seat_refusal(response: Response) -> LicenseError:
     lost.server_code = error.server_code
     lost.__cause__ = error
     return lost
-
-
-def seat_lost(server_message: str | None) -> SeatLostError:
-    """This computer's seat is gone (lapsed, checked in, or its heartbeat refused)."""
-    return SeatLostError(
-        "This computer's seat of the license has ended: the licensing server no longer "
-        "holds it. Start the app again to take a seat.",
-        server_message=server_message,
-    )
-
-
-def seats_taken(seats: int | None, server_message: str | None) -> FloatingSeatsTakenError:
-    """Every seat is in use: the message names the count when it is known."""
-    count = f"All {seats} seats" if seats else "Every seat"
-    return FloatingSeatsTakenError(
-        f"{count} of this license are in use on other computers. Close the app on one "
-        "of them, or try again later: a computer that stopped without closing the app "
-        "gives its seat back when its lease runs out.",
-        max_sessions=seats,
-        server_message=server_message,
-    )
 
 
 # How long closing the backend may spend giving a floating seat back.

@@ -314,7 +314,7 @@ def _refusal(response: Response) -> LicenseError:
         return error
     error_class = row[0]
     if error_class in (FloatingSeatsTakenError, SeatLostError):
-        from license_guard.backends.keymint.floating import seat_lost, seats_taken
+        from license_guard.backends.keymint.seats import seat_lost, seats_taken
 
         seats = _count(body.get("maxSessions") if body else None)
         seat_error: LicenseError = (
