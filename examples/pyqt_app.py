@@ -15,6 +15,11 @@ Or against one started with ``license-guard emulator serve --port 8765``::
     LICENSE_GUARD_PRODUCT_ID=prod_... LICENSE_GUARD_ACCESS_TOKEN=at_... \\
         python examples/pyqt_app.py --emulator-url http://127.0.0.1:8765
 
+Or through the vendor's relay (docs/relay.md), with no access token anywhere in the app::
+
+    LICENSE_GUARD_PRODUCT_ID=prod_... python examples/pyqt_app.py \\
+        --relay-url http://127.0.0.1:8780 --public-key relay-key.pub.pem
+
 ``--self-test`` runs the app headless and scripted (pyqt_selftest.py): the startup check,
 activation in the dialog with a key read from stdin, the gated actions, deactivation, and one JSON
 report on stdout (exit 0 when every step finished). The frozen-app check compares this report
@@ -40,7 +45,7 @@ from typing import Any
 
 from license_guard import KeymintBackend, LicenseGuard
 from license_guard.config import env_name, load_settings
-from license_guard.errors import ConfigurationError, LicenseError
+from license_guard.errors import ConfigurationError, LicenseError, StorageError
 
 APP_ID = "com.example.photoviewer"
 # Keymint licenses carry no features of their own: the vendor says what its product unlocks.
@@ -249,16 +254,40 @@ def embedded_emulator() -> Iterator[tuple[str, Mapping[str, str]]]:
 
 
 def build_guard(
-    environ: Mapping[str, str], *, base_url: str | None, data_dir: str | None
+    environ: Mapping[str, str],
+    *,
+    base_url: str | None,
+    data_dir: str | None,
+    relay_url: str | None = None,
+    public_key: str | None = None,
 ) -> LicenseGuard:
-    """The app's guard. A real app embeds its product id and a product-scoped token; this one
-    reads them from LICENSE_GUARD_* variables (or the license-guard config file).
+    """The app's guard. A real app embeds its product id and either a product-scoped token or
+    its vendor's relay URL and public key; this one reads them from LICENSE_GUARD_* variables
+    (or the license-guard config file), or takes the relay from ``--relay-url`` and
+    ``--public-key`` (a PEM file; several separated by commas), as the ``license-guard``
+    command does. Behind a relay the app holds no token at all.
 
     Raises:
-        ConfigurationError: the product id or the token is missing.
+        ConfigurationError: the product id, the token, or the relay's public key is missing.
+        StorageError: a public key file cannot be read.
     """
-    flags = {"app_id": APP_ID, "base_url": base_url, "data_dir": data_dir}
+    flags = {
+        "app_id": APP_ID,
+        "base_url": base_url,
+        "data_dir": data_dir,
+        "relay_url": relay_url,
+        "public_key": public_key,
+    }
     settings = load_settings(flags, environ)
+    if settings.relay_url:
+        product_id, files = settings.need("product_id", "public_key")
+        relayed = KeymintBackend(
+            product_id=product_id,
+            relay_url=settings.relay_url,
+            public_keys=[read_text(Path(name.strip())) for name in files.split(",")],
+            features=FEATURES,
+        )
+        return LicenseGuard(app_id=APP_ID, backend=relayed, data_dir=settings.data_dir)
     missing = [
         env_name(name) for name in ("product_id", "access_token") if not getattr(settings, name)
     ]
@@ -281,12 +310,28 @@ def build_guard(
     return LicenseGuard(app_id=APP_ID, backend=backend, data_dir=settings.data_dir)
 
 
+def read_text(path: Path) -> str:
+    """A public key file's text.
+
+    Raises:
+        StorageError: the file cannot be read.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorageError(f"Cannot read the public key file {path}: {exc}.", path=path) from exc
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     first_paragraph = " ".join((__doc__ or "").split("\n\n")[0].split())
     parser = argparse.ArgumentParser(prog="pyqt_app", description=first_paragraph)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--emulator", action="store_true", help="start a local licensing server")
     where.add_argument("--emulator-url", metavar="URL", help="use a running emulator")
+    where.add_argument("--relay-url", metavar="URL", help="use the vendor's relay (no token)")
+    parser.add_argument(
+        "--public-key", metavar="FILE", help="the relay's public key (PEM); with --relay-url"
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="where the license is kept")
     parser.add_argument(
         "--self-test", action="store_true", help="scripted headless run; key on stdin"
@@ -302,8 +347,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from qtpy.QtWidgets import QApplication
 
     try:
-        guard = build_guard(environ, base_url=args.emulator_url, data_dir=args.data_dir)
-    except ConfigurationError as error:
+        guard = build_guard(
+            environ,
+            base_url=args.emulator_url,
+            data_dir=args.data_dir,
+            relay_url=args.relay_url,
+            public_key=args.public_key,
+        )
+    except (ConfigurationError, StorageError) as error:
         print(f"pyqt_app: {error}", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])

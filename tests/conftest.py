@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,10 @@ from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
 
 pytest_plugins = ["license_guard.testing"]
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "pyqt_app.py"
+NAME = "PhotoViewer"
 
 
 @pytest.fixture
@@ -21,3 +29,39 @@ def live_keymint() -> Iterator[tuple[Emulator, Seed, EmulatorServer]]:
     with EmulatorServer(emulator) as server:
         yield emulator, seed, server
     emulator.close()
+
+
+@pytest.fixture(scope="session")
+def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """examples/pyqt_app.py built with PyInstaller (one folder), once per run, for tests/freeze
+    and tests/relay; removed at the end of the run (~190 MB). Its executable's path."""
+    build = tmp_path_factory.mktemp("pyinstaller")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--onedir",
+            "--log-level",
+            "WARN",
+            "--name",
+            NAME,
+            "--distpath",
+            str(build / "dist"),
+            "--workpath",
+            str(build / "work"),
+            "--specpath",
+            str(build),
+            str(EXAMPLE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    executable = build / "dist" / NAME / (NAME + (".exe" if sys.platform == "win32" else ""))
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    assert executable.is_file()
+    yield executable
+    shutil.rmtree(build, ignore_errors=True)

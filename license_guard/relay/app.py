@@ -28,7 +28,7 @@ from starlette.routing import Route
 from license_guard._log import get_logger
 from license_guard._redact import redact
 from license_guard.backends.keymint.relay_api import HEALTH, PATHS, REASONS, reason_for
-from license_guard.errors import LicenseError, LicenseExpiredError
+from license_guard.errors import FloatingSeatsTakenError, LicenseError, LicenseExpiredError
 from license_guard.relay.limits import RateLimiter
 from license_guard.relay.requests import BadRequestError, RelayRequest, parse_request
 
@@ -93,6 +93,8 @@ def create_app(settings: RelaySettings, upstream: Upstream) -> Starlette:
             extra: dict[str, Any] = {}
             if isinstance(exc, LicenseExpiredError) and exc.expired_at is not None:
                 extra["expiredAt"] = int(exc.expired_at.timestamp())
+            if isinstance(exc, FloatingSeatsTakenError) and exc.max_sessions is not None:
+                extra["maxSessions"] = exc.max_sessions
             return _refusal(reason, message, extra=extra)
         return JSONResponse(answer, headers=_NO_STORE)
 

@@ -21,13 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from license_guard._log import get_logger
 from license_guard._redact import redact
-from license_guard.backends.keymint.answers import (
-    iso_time,
-    parse_checkout,
-    parse_seat_renewal,
-)
+from license_guard.backends.keymint.answers import iso_time, parse_seat_renewal
 from license_guard.backends.keymint.api import answer, api_for
 from license_guard.backends.keymint.backend import KeymintBackend
+from license_guard.backends.keymint.floating import seat_refusal
 from license_guard.backends.keymint.relay_api import (
     ACTIVATE,
     CHECKIN,
@@ -38,7 +35,12 @@ from license_guard.backends.keymint.relay_api import (
 )
 from license_guard.backends.keymint.signing import sign_offline_license
 from license_guard.clock import Clock, Deadline, SystemClock
-from license_guard.errors import ConfigurationError, LicenseDeniedError, LicenseError
+from license_guard.errors import (
+    ConfigurationError,
+    LicenseDeniedError,
+    LicenseError,
+    SeatLostError,
+)
 from license_guard.http import HttpClient, HttpSettings
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
     from license_guard.admin.client import KeymintAdmin
     from license_guard.backends.base import LicenseInfo
+    from license_guard.http import Response
     from license_guard.relay.keys import SigningKey
     from license_guard.relay.requests import RelayRequest
     from license_guard.relay.settings import RelaySettings
@@ -172,12 +175,14 @@ class Upstream:
     # -- floating seats (generation 2) ------------------------------------------------------------
 
     def checkout(self, request: RelayRequest, deadline: Deadline) -> dict[str, Any]:
-        path = self.api.require(self.api.checkout, "A floating seat")
-        payload = {**self._key_payload(request), self.api.host_id: request.host_id}
-        if request.device_tag:
-            payload[self.api.device_tag] = request.device_tag
-        response = self._seats.request("POST", path, json_body=payload, deadline=deadline)
-        seat = parse_checkout(answer(response))
+        # The backend's checkout names a refusal as for an app calling Keymint itself: every
+        # seat taken (with the count, from get-key), expired, blocked, not floating.
+        seat = self._backend(request).checkout_answer(
+            request.license_key,
+            host_id=request.host_id,
+            device_tag=request.device_tag,
+            deadline=deadline,
+        )
         text = self._sign(
             request,
             expires_at=seat.expires_at,
@@ -186,6 +191,7 @@ class Upstream:
                 "licenseExpiresAt": _unix(seat.license_expires_at),
                 "licenseeName": seat.licensee_name,
                 "licenseeEmail": seat.licensee_email,
+                "maxSessions": seat.max_sessions,
             },
         )
         return {
@@ -195,13 +201,14 @@ class Upstream:
             "nextNonce": seat.next_nonce,
             "expiresAt": iso_time(seat.expires_at),
             "heartbeatInterval": seat.heartbeat_interval,
+            "maxSessions": seat.max_sessions,
         }
 
     def heartbeat(self, request: RelayRequest, deadline: Deadline) -> dict[str, Any]:
         path = self.api.require(self.api.heartbeat, "A floating seat")
-        response = self._seats.request(
-            "POST", path, json_body=self._seat_payload(request), deadline=deadline
-        )
+        response = self._seat_call(path, request, deadline)
+        if not 200 <= response.status < 300:
+            raise seat_refusal(response)
         renewal = parse_seat_renewal(answer(response))
         text = self._sign(
             request, expires_at=renewal.expires_at, claims={"sessionId": request.session_id}
@@ -214,9 +221,12 @@ class Upstream:
 
     def checkin(self, request: RelayRequest, deadline: Deadline) -> dict[str, Any]:
         path = self.api.require(self.api.checkin, "A floating seat")
-        response = self._seats.request(
-            "POST", path, json_body=self._seat_payload(request), deadline=deadline
-        )
+        response = self._seat_call(path, request, deadline)
+        if not 200 <= response.status < 300:
+            error = seat_refusal(response)
+            if isinstance(error, SeatLostError):
+                return {"released": False}  # lapsed or checked in already: free either way
+            raise error
         answer(response)
         return {"released": True}
 
@@ -301,13 +311,17 @@ class Upstream:
             self.api.license_key: request.license_key,
         }
 
-    def _seat_payload(self, request: RelayRequest) -> dict[str, Any]:
-        return {
+    def _seat_call(self, path: str, request: RelayRequest, deadline: Deadline) -> Response:
+        payload = {
             **self._key_payload(request),
             "sessionId": request.session_id,
             "timestamp": request.timestamp,
             "signature": request.signature,
         }
+        # Never repeated after a failure that may have reached Keymint: its nonce is spent.
+        return self._seats.request(
+            "POST", path, json_body=payload, deadline=deadline, idempotent=False
+        )
 
 
 def _unix(value: datetime | None) -> int | None:

@@ -1,7 +1,8 @@
 """examples/pyqt_app.py frozen with PyInstaller into a one-folder app behaves like the script.
 
-The app is built once per run (about a minute on two cores: see docs/packaging.md) with nothing
-but ``pyinstaller`` and the hook license_guard ships. Both the script and the frozen executable
+The app is built once per run (about a minute on two cores: see docs/packaging.md; the
+``frozen_app`` fixture of tests/conftest.py, shared with tests/relay) with nothing but
+``pyinstaller`` and the hook license_guard ships. Both the script and the frozen executable
 then run their scripted self-test headless against the same emulator on a real socket, and
 must report the same steps and send the licensing server the same requests. The frozen app's
 ``license-guard`` subcommand, what an uninstaller runs, is checked on its own.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -22,47 +22,9 @@ import pytest
 
 from license_guard.clock import SystemClock
 from license_guard.emulator import Emulator, EmulatorServer, Seed
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "pyqt_app.py"
-NAME = "PhotoViewer"
+from tests.conftest import EXAMPLE, NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.freeze]
-
-
-@pytest.fixture(scope="module")
-def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The one-folder build of the example; removed after the module's tests (~190 MB)."""
-    build = tmp_path_factory.mktemp("pyinstaller")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--onedir",
-            "--log-level",
-            "WARN",
-            "--name",
-            NAME,
-            "--distpath",
-            str(build / "dist"),
-            "--workpath",
-            str(build / "work"),
-            "--specpath",
-            str(build),
-            str(EXAMPLE),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    executable = build / "dist" / NAME / (NAME + (".exe" if sys.platform == "win32" else ""))
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    assert executable.is_file()
-    yield executable
-    shutil.rmtree(build, ignore_errors=True)
 
 
 @pytest.fixture

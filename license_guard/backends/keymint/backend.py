@@ -106,6 +106,8 @@ class KeymintBackend(SeatCalls, Backend):
             while it runs. Activation and every start check one out, the guard's background
             refresher keeps it with heartbeats, ``guard.close()`` and ``release()`` give it
             back; without the server the app runs until the seat's lease ends, then stops.
+            With a ``relay_url`` the relay forwards the three seat calls and signs each
+            answer; the app keeps the session (docs/relay.md, "Floating seats").
         http: timeouts, retries and TLS trust (``license_guard.http.HttpSettings``).
         transport: an httpx transport, to talk to an in-process server in tests.
         clock: the time source for retries and deadlines.
@@ -158,13 +160,8 @@ class KeymintBackend(SeatCalls, Backend):
                 "licenses: KeymintBackend(public_keys=[...])."
             )
         self.allow_offline_activation = allow_offline_activation
-        if floating:
+        if floating and relay_url is None:  # behind a relay, the relay speaks generation 2
             self.api.require(self.api.checkout, "A floating license")
-            if relay_url is not None:
-                raise ConfigurationError(
-                    "Floating seats through a relay are not supported by this backend yet: "
-                    "use the relay's /v1/checkout calls directly (docs/relay.md)."
-                )
         self.floating = floating
         self._seat: Seat | None = None
         self._seat_lock = _thread.allocate_lock()
@@ -225,12 +222,12 @@ class KeymintBackend(SeatCalls, Backend):
         and seats; or the relay's activate. See Backend.activate."""
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
+        if self.floating:
+            return self._hold_seat(license_key, host_id, device_tag, deadline)
         if self._relay is not None:
             return self._relay.activate(
                 license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
             )
-        if self.floating:
-            return self._hold_seat(license_key, host_id, device_tag, deadline)
         activation = self._activate(license_key, host_id, device_tag, deadline)
         details = self.get_key(license_key, deadline=deadline)
         if not details.license.lists(host_id):
@@ -245,10 +242,10 @@ class KeymintBackend(SeatCalls, Backend):
         With a relay, the relay's validate. See Backend.validate.
         """
         check_license_key(license_key)
-        if self._relay is not None:
-            return self._relay.validate(license_key, host_id=host_id, deadline=deadline)
         if self.floating:
             return self._hold_seat(license_key, host_id, None, deadline)
+        if self._relay is not None:
+            return self._relay.validate(license_key, host_id=host_id, deadline=deadline)
         details = self.get_key(license_key, deadline=deadline)
         reason = refusal(details, details.server_time, host_id, activated=True)
         if reason is not None:
@@ -260,11 +257,11 @@ class KeymintBackend(SeatCalls, Backend):
         """deactivate-key for this host (a floating key: the seat's check-in; with a relay, the
         relay's deactivate). See Backend.deactivate."""
         check_license_key(license_key)
-        if self._relay is not None:
-            return self._relay.deactivate(license_key, host_id=host_id, deadline=deadline)
         if self.floating:
             seat = self._take_seat(license_key, host_id)
             return seat is not None and self.checkin(seat, deadline=deadline)
+        if self._relay is not None:
+            return self._relay.deactivate(license_key, host_id=host_id, deadline=deadline)
         payload = {**self._key_payload(license_key), self.api.host_id: host_id}
         response = self._http.request(
             "POST", self.api.deactivate_key, json_body=payload, deadline=deadline
@@ -337,6 +334,8 @@ class KeymintBackend(SeatCalls, Backend):
                 )
             return lease
         offline = self._open(lease.signed_data, lease.license_key, lease.host_id, now=None)
+        if self.floating and not lease.air_gapped:
+            return lease  # a relayed seat's file: offline use is the seat's, set above
         if lease.air_gapped:
             return replace(lease, expires_at=offline.expires_at, offline_until=offline.expires_at)
         return replace(lease, offline_until=offline.expires_at)

@@ -1,7 +1,9 @@
 """Floating seats for :class:`~license_guard.backends.keymint.backend.KeymintBackend`: the
 three calls (checkout, heartbeat, check-in) and the seat a floating app's process holds.
 
-The rules of a seat and its signature are in :mod:`.seats`. Keymint documents no floating
+The rules of a seat and its signature are in :mod:`.seats`. Behind a relay the same three calls
+go to the relay (:mod:`.relay_client`), which holds the token and forwards them; the app keeps
+the session and signs its heartbeats as it would with Keymint. Keymint documents no floating
 refusal; the statuses read here are the emulator's proposals (docs/backends.md, "Floating
 seats").
 """
@@ -18,6 +20,7 @@ from license_guard.backends.keymint.answers import (
     Activation,
     ErrorAnswer,
     KeyDetails,
+    SeatCheckout,
     parse_checkout,
     parse_seat_renewal,
 )
@@ -34,12 +37,11 @@ from license_guard.backends.keymint.api import (
     read_error,
 )
 from license_guard.backends.keymint.refusals import refusal
-from license_guard.backends.keymint.seats import Seat
+from license_guard.backends.keymint.seats import Seat, seat_lost, seats_taken
 from license_guard.clock import Clock, Deadline
 from license_guard.errors import (
     ConfigurationError,
     CustomerInactiveError,
-    FloatingSeatsTakenError,
     InvalidLicenseKeyError,
     LicenseBlockedError,
     LicenseDeniedError,
@@ -49,11 +51,12 @@ from license_guard.errors import (
 )
 
 if TYPE_CHECKING:
+    from license_guard.backends.keymint.relay_client import RelayClient
     from license_guard.http import HttpClient, Response
     from license_guard.lease import Lease
     from license_guard.status import SeatStatus
 
-__all__ = ["SeatCalls"]
+__all__ = ["SeatCalls", "seat_refusal"]
 
 
 def _seat_gone(refused: ErrorAnswer) -> bool:
@@ -65,6 +68,19 @@ def _seat_gone(refused: ErrorAnswer) -> bool:
     return 400 <= refused.status < 500 and refused.status != 429 and refused.keymint_shaped
 
 
+def seat_refusal(response: Response) -> LicenseError:
+    """What a refused heartbeat or check-in means: :class:`SeatLostError` when the seat is
+    gone (:func:`_seat_gone`), else the error Keymint's answer names."""
+    refused = error_answer(response)
+    error = keymint_error(refused)
+    if not _seat_gone(refused):
+        return error
+    lost = seat_lost(error.server_message)
+    lost.server_code = error.server_code
+    lost.__cause__ = error
+    return lost
+
+
 # How long closing the backend may spend giving a floating seat back.
 _CHECKIN_SECONDS = 5.0
 
@@ -74,6 +90,7 @@ class SeatCalls:
 
     api: KeymintApi
     floating: bool
+    _relay: RelayClient | None
     _clock: Clock
     _seat: Seat | None
     _seat_lock: _thread.LockType
@@ -118,6 +135,29 @@ class SeatCalls:
                 its customer is inactive (the subclass says which).
             LicenseUnreachableError, ConfigurationError: as for activate; generation 1.
         """
+        if self._relay is not None:
+            seat, _ = self._relay.checkout(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            )
+            return seat
+        return Seat.taken(
+            license_key,
+            host_id,
+            self.checkout_answer(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            ),
+        )
+
+    def checkout_answer(
+        self,
+        license_key: str,
+        *,
+        host_id: str,
+        device_tag: str | None = None,
+        deadline: Deadline,
+    ) -> SeatCheckout:
+        """``/key/checkout`` as Keymint answered it (what a relay forwards); a refusal named
+        as :meth:`checkout` names it. Raises as :meth:`checkout`."""
         path = self.api.require(self.api.checkout, "A floating seat")
         check_license_key(license_key)
         check_length("host_id", host_id, HOST_ID_LENGTH, ConfigurationError)
@@ -126,7 +166,7 @@ class SeatCalls:
             payload[self.api.device_tag] = device_tag[: DEVICE_TAG_LENGTH[1]]
         response = self._http.request("POST", path, json_body=payload, deadline=deadline)
         if 200 <= response.status < 300:
-            return Seat.taken(license_key, host_id, parse_checkout(answer(response)))
+            return parse_checkout(answer(response))
         error = read_error(response)
         if response.status == 403 and isinstance(error, LicenseDeniedError):
             error = self._explain_checkout(error, license_key, deadline)
@@ -146,21 +186,13 @@ class SeatCalls:
             LicenseUnreachableError: the server could not be asked; the seat holds until
                 ``seat.expires_at``.
         """
+        if self._relay is not None:
+            return self._relay.renew_seat(seat, deadline=deadline)
         path = self.api.require(self.api.heartbeat, "A floating seat")
         response = self._seat_call(path, seat, deadline)
         if 200 <= response.status < 300:
             return seat.renewed(parse_seat_renewal(answer(response)))
-        refused = error_answer(response)
-        error = keymint_error(refused)
-        if _seat_gone(refused):
-            lost = SeatLostError(
-                "This computer's seat of the license has ended: the licensing server no longer "
-                "holds it. Start the app again to take a seat.",
-                server_message=error.server_message,
-            )
-            lost.server_code = error.server_code
-            raise lost from error
-        raise error
+        raise seat_refusal(response)
 
     def checkin(self, seat: Seat, *, deadline: Deadline) -> bool:
         """``/key/checkin``: give *seat* back. Returns False when the server held it no more.
@@ -169,14 +201,15 @@ class SeatCalls:
             LicenseUnreachableError: the server could not be asked; the seat stays taken
                 until ``seat.expires_at``.
         """
+        if self._relay is not None:
+            return self._relay.checkin(seat, deadline=deadline)
         path = self.api.require(self.api.checkin, "A floating seat")
         response = self._seat_call(path, seat, deadline)
         if 200 <= response.status < 300:
             answer(response)
             return True
-        refused = error_answer(response)
-        error = keymint_error(refused)
-        if _seat_gone(refused):
+        error = seat_refusal(response)
+        if isinstance(error, SeatLostError):
             return False  # lapsed, or checked in already: the seat is free either way
         raise error
 
@@ -232,7 +265,16 @@ class SeatCalls:
     def _hold_seat(
         self, license_key: str, host_id: str, device_tag: str | None, deadline: Deadline
     ) -> LicenseInfo:
-        """Renew this process's seat, or check one out; then get-key for expiry and licensee."""
+        """Renew this process's seat, or check one out; then get-key for expiry and licensee.
+        Behind a relay: check out (a host's new checkout replaces its session, so no seat is
+        taken twice); the relay's signed answer holds the expiry and licensee."""
+        if self._relay is not None:
+            held = self._seat
+            taken, info = self._relay.checkout(
+                license_key, host_id=host_id, device_tag=device_tag, deadline=deadline
+            )
+            self._keep(held, taken)
+            return info
         seat = self._seat
         renewed = None
         if seat is not None and (seat.license_key, seat.host_id) == (license_key, host_id):
@@ -285,14 +327,7 @@ class SeatCalls:
         said = (error.server_message or "").lower()
         if "session" in said or "seat" in said:
             seats = None if details is None else details.license.max_sessions
-            count = f"All {seats} seats" if seats else "Every seat"
-            taken = FloatingSeatsTakenError(
-                f"{count} of this license are in use on other computers. Close the app on one "
-                "of them, or try again later: a computer that stopped without closing the app "
-                "gives its seat back when its lease runs out.",
-                max_sessions=seats,
-                server_message=error.server_message,
-            )
+            taken = seats_taken(seats, error.server_message)
             taken.server_code = error.server_code
             return taken
         if "floating" in said:

@@ -12,9 +12,10 @@ request                      answer (200)
 ``POST /v1/validate``        ``{"license": "<.lic>"}`` (the seat is checked)
 ``POST /v1/deactivate``      ``{"devicesRemoved": n}`` (the seat is freed)
 ``POST /v1/checkout``        ``{"license", "sessionId", "sessionSecret", "nextNonce",
-                             "expiresAt", "heartbeatInterval"}`` (a floating seat)
+                             "expiresAt", "heartbeatInterval", "maxSessions"}`` (a floating
+                             seat)
 ``POST /v1/heartbeat``       ``{"license", "expiresAt", "nextNonce"}``
-``POST /v1/checkin``         ``{"released": true}``
+``POST /v1/checkin``         ``{"released": true}`` (false: the seat was gone already)
 ``GET /healthz``             ``{"status": "ok"}``
 ===========================  ========================================================
 
@@ -25,15 +26,18 @@ checkout may add ``deviceTag``; heartbeat and checkin add ``sessionId``, ``times
 The ``.lic`` is the format of :mod:`.offline`. One the relay signs itself carries, besides the
 standard claims, ``nonce`` (the request's, so an answer cannot be replayed for another request)
 and the license's facts: ``licenseExpiresAt`` (Unix seconds or null), ``licenseeName``,
-``licenseeEmail``, ``maxActivations``, ``activations`` and, for a floating seat, ``sessionId``.
+``licenseeEmail``, ``maxActivations``, ``activations`` and, for a floating seat, ``sessionId``
+(and, at checkout, ``maxSessions``); a seat's file expires when the seat does.
 Keymint's SDK ignores claims it does not know, so the file still verifies there. A file that
 Keymint signed (``/key/sign``) has no ``nonce``: it is fresh when its ``iat`` is within
 :data:`FRESHNESS` of the app's clock.
 
 A refusal is Keymint's error shape plus a ``reason`` from :data:`REASONS`, so the app names the
 same error a direct Keymint call would. A refusal is not signed: a forged "no" gains an
-attacker nothing. Everything the relay could not get from Keymint is 503 ``unreachable``, and
-apps fall back to their grace period.
+attacker nothing. A checkout refused because every seat is taken adds ``maxSessions``; a
+heartbeat or check-in of a seat Keymint no longer holds (lapsed, checked in, a spent nonce or a
+bad signature) is ``seat_lost``. Everything the relay could not get from Keymint is 503
+``unreachable``, and apps fall back to their grace period.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from license_guard.errors import (
     ConfigurationError,
     CustomerInactiveError,
     DeviceDeactivatedError,
+    FloatingSeatsTakenError,
     InvalidLicenseKeyError,
     LicenseBlockedError,
     LicenseDeniedError,
@@ -54,6 +59,7 @@ from license_guard.errors import (
     LicenseExpiredError,
     LicenseUnreachableError,
     ProductNotFoundError,
+    SeatLostError,
 )
 
 __all__ = [
@@ -97,9 +103,11 @@ REASONS: Mapping[str, tuple[type[LicenseError], int, int]] = {
     "invalid_key": (InvalidLicenseKeyError, 404, 1),
     "expired": (LicenseExpiredError, 403, 2),
     "blocked": (LicenseBlockedError, 403, 2),
+    "seats_taken": (FloatingSeatsTakenError, 403, 2),
     "activation_limit": (ActivationLimitError, 403, 2),
     "customer_inactive": (CustomerInactiveError, 403, 2),
     "device_deactivated": (DeviceDeactivatedError, 403, 2),
+    "seat_lost": (SeatLostError, 404, 1),
     "denied": (LicenseDeniedError, 403, 2),
     "product_not_found": (ProductNotFoundError, 404, 1),
     "bad_request": (ConfigurationError, 400, 1),

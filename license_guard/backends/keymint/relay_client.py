@@ -23,18 +23,23 @@ from license_guard.backends.keymint.api import keymint_error
 from license_guard.backends.keymint.offline import OfflineLicense, TrustedKeys, read_offline_license
 from license_guard.backends.keymint.relay_api import (
     ACTIVATE,
+    CHECKIN,
+    CHECKOUT,
     DEACTIVATE,
     FRESHNESS,
+    HEARTBEAT,
     NONCE_BYTES,
     REASONS,
     VALIDATE,
 )
 from license_guard.errors import (
+    FloatingSeatsTakenError,
     InvalidResponseError,
     LeaseError,
     LicenseDeniedError,
     LicenseError,
     LicenseExpiredError,
+    SeatLostError,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +47,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from license_guard.backends.keymint.seats import Seat
     from license_guard.clock import Clock, Deadline
     from license_guard.http import HttpClient, HttpSettings, Response
 
@@ -129,6 +135,77 @@ class RelayClient:
         removed = response.json_object().get("devicesRemoved")
         return not (isinstance(removed, int) and removed == 0)
 
+    # -- floating seats -------------------------------------------------------------------------
+
+    def checkout(
+        self, license_key: str, *, host_id: str, device_tag: str | None, deadline: Deadline
+    ) -> tuple[Seat, LicenseInfo]:
+        """Take a floating seat: the session to keep with :meth:`renew_seat`, and the license's
+        facts. Its end, session id and the license's facts come from the signed file; the
+        session secret and nonce are the session's own (a forged one only loses the seat).
+
+        Raises:
+            FloatingSeatsTakenError: every seat is in use (says how many, when known).
+            LicenseDeniedError, InvalidResponseError, LicenseUnreachableError: as
+                :meth:`activate`.
+        """
+        from license_guard.backends.keymint.answers import SeatCheckout
+        from license_guard.backends.keymint.seats import Seat
+
+        extra = {"deviceTag": device_tag} if device_tag else {}
+        offline, text, body = self._signed_call(CHECKOUT, license_key, host_id, extra, deadline)
+        session_id = body.get("sessionId")
+        interval = _count(body.get("heartbeatInterval"))
+        if not interval:
+            raise InvalidResponseError(
+                "The licensing relay's seat answer has no heartbeatInterval."
+            )
+        seats = _count(body.get("maxSessions"))
+        checkout = SeatCheckout(
+            session_id=_session(offline, session_id),
+            session_secret=_field(body, "sessionSecret"),
+            next_nonce=_field(body, "nextNonce"),
+            expires_at=_seat_end(offline),
+            heartbeat_interval=interval,
+            max_sessions=seats,
+        )
+        seat = Seat.taken(license_key, host_id, checkout)
+        return seat, _info(offline, text, self._features)
+
+    def renew_seat(self, seat: Seat, *, deadline: Deadline) -> Seat:
+        """A heartbeat through the relay; *seat* with its signed new end and next nonce.
+
+        Raises:
+            SeatLostError: Keymint no longer holds the seat. Check out again.
+            InvalidResponseError, LicenseUnreachableError: as :meth:`activate`.
+        """
+        from license_guard.backends.keymint.answers import SeatRenewal
+
+        offline, _, body = self._signed_call(
+            HEARTBEAT, seat.license_key, seat.host_id, seat.signed(), deadline
+        )
+        _session(offline, seat.session_id)
+        renewal = SeatRenewal(expires_at=_seat_end(offline), next_nonce=_field(body, "nextNonce"))
+        return seat.renewed(renewal)
+
+    def checkin(self, seat: Seat, *, deadline: Deadline) -> bool:
+        """Give *seat* back through the relay; False when Keymint held it no more. Not signed:
+        believing it can only make this app give up its own seat.
+
+        Raises:
+            LicenseUnreachableError: the relay or Keymint could not be asked.
+        """
+        payload = self._payload(seat.license_key, seat.host_id, seat.signed())
+        response = self._http.request(
+            "POST", CHECKIN, json_body=payload, deadline=deadline, idempotent=False
+        )
+        if not 200 <= response.status < 300:
+            error = _refusal(response)
+            if isinstance(error, LicenseDeniedError):
+                return False  # the seat lapsed, or was checked in already
+            raise error
+        return response.json_object().get("released") is not False
+
     def close(self) -> None:
         """Close the connection pool."""
         if self._client is not None:
@@ -145,16 +222,32 @@ class RelayClient:
         extra: Mapping[str, Any],
         deadline: Deadline,
     ) -> LicenseInfo:
+        offline, text, _ = self._signed_call(path, license_key, host_id, extra, deadline)
+        return _info(offline, text, self._features)
+
+    def _signed_call(
+        self,
+        path: str,
+        license_key: str,
+        host_id: str,
+        extra: Mapping[str, Any],
+        deadline: Deadline,
+    ) -> tuple[OfflineLicense, str, dict[str, Any]]:
+        """Send one call whose answer holds a signed file; the verified file, its text and the
+        answer's body. A seat call (one with a ``signature``) is never repeated: its nonce
+        serves once."""
         payload = self._payload(license_key, host_id, extra)
         sent_at = self._clock.now()
-        response = self._http.request("POST", path, json_body=payload, deadline=deadline)
+        response = self._http.request(
+            "POST", path, json_body=payload, deadline=deadline, idempotent="signature" not in extra
+        )
         if not 200 <= response.status < 300:
             raise _refusal(response)
-        text = response.json_object().get("license")
+        body = response.json_object()
+        text = body.get("license")
         if not isinstance(text, str):
             raise InvalidResponseError("The licensing relay's answer held no signed license.")
-        offline = self._verify(text, license_key, host_id, payload["nonce"], sent_at)
-        return _info(offline, text, self._features)
+        return self._verify(text, license_key, host_id, payload["nonce"], sent_at), text, body
 
     def _verify(
         self, text: str, license_key: str, host_id: str, nonce: str, sent_at: datetime
@@ -220,6 +313,17 @@ def _refusal(response: Response) -> LicenseError:
     if row is None or row[1] != response.status:  # a reason with the wrong status names nothing
         return error
     error_class = row[0]
+    if error_class in (FloatingSeatsTakenError, SeatLostError):
+        from license_guard.backends.keymint.seats import seat_lost, seats_taken
+
+        seats = _count(body.get("maxSessions") if body else None)
+        seat_error: LicenseError = (
+            seat_lost(error.server_message)
+            if error_class is SeatLostError
+            else seats_taken(seats, error.server_message)
+        )
+        seat_error.server_code = error.server_code
+        return seat_error
     if error_class is LicenseExpiredError:
         expired_at = _instant(body.get("expiredAt") if body else None)
         return LicenseExpiredError(
@@ -259,6 +363,29 @@ def _info(offline: OfflineLicense, text: str, features: frozenset[str] | None) -
         activations=_count(claims.get("activations")),
         signed_data=text,
     )
+
+
+def _session(offline: OfflineLicense, session_id: object) -> str:
+    """The seat's session id: the one the signed file names, which the answer must repeat."""
+    signed = (offline.claims or {}).get("sessionId")
+    if not isinstance(signed, str) or not signed or signed != session_id:
+        raise InvalidResponseError(
+            "The licensing relay's seat answer is for another session; it was not believed."
+        )
+    return signed
+
+
+def _seat_end(offline: OfflineLicense) -> datetime:
+    if offline.expires_at is None:
+        raise InvalidResponseError("The licensing relay's seat answer has no end; not believed.")
+    return offline.expires_at
+
+
+def _field(body: Mapping[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidResponseError(f"The licensing relay's seat answer has no {name}.")
+    return value
 
 
 def _text(value: object) -> str | None:

@@ -16,14 +16,36 @@ from datetime import datetime, timedelta
 from license_guard import crypto
 from license_guard._record import Record, field, replace
 from license_guard.backends.keymint.answers import SeatCheckout, SeatRenewal
+from license_guard.errors import FloatingSeatsTakenError, SeatLostError
 
-__all__ = ["Seat", "session_signature"]
+__all__ = ["Seat", "seat_lost", "seats_taken", "session_signature"]
 
 
 def session_signature(session_id: str, nonce: str, session_secret: str) -> str:
     """The ``signature`` of a heartbeat or check-in: 64 lowercase hex characters."""
     digest = crypto.hmac_sha256(session_secret.encode("utf-8"), f"{session_id}:{nonce}".encode())
     return digest.hex()
+
+
+def seat_lost(server_message: str | None) -> SeatLostError:
+    """This computer's seat is gone (lapsed, checked in, or its heartbeat refused)."""
+    return SeatLostError(
+        "This computer's seat of the license has ended: the licensing server no longer "
+        "holds it. Start the app again to take a seat.",
+        server_message=server_message,
+    )
+
+
+def seats_taken(seats: int | None, server_message: str | None) -> FloatingSeatsTakenError:
+    """Every seat is in use: the message names the count when it is known."""
+    count = f"All {seats} seats" if seats else "Every seat"
+    return FloatingSeatsTakenError(
+        f"{count} of this license are in use on other computers. Close the app on one "
+        "of them, or try again later: a computer that stopped without closing the app "
+        "gives its seat back when its lease runs out.",
+        max_sessions=seats,
+        server_message=server_message,
+    )
 
 
 class Seat(Record, kw_only=True):
