@@ -86,8 +86,14 @@ def _emulator() -> Iterator[Upstream]:
         process.communicate(timeout=20)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux: /proc/PID/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def _relays(upstream: Upstream, count: int) -> Iterator[list[str]]:
+def _relays(upstream: Upstream, count: int, pids: list[int] | None = None) -> Iterator[list[str]]:
     env = {**os.environ, "LICENSE_GUARD_RELAY_TOKEN": upstream.token}
     processes = []
     urls = []
@@ -119,6 +125,8 @@ def _relays(upstream: Upstream, count: int) -> Iterator[list[str]]:
                 text=True,
             )
             processes.append(process)
+            if pids is not None:
+                pids.append(process.pid)
             line = process.stdout.readline() if process.stdout else ""
             urls.append(line.split(" at ")[1].strip())
         yield urls
@@ -207,7 +215,8 @@ def measure(lab: Lab, mode: Mode) -> Figure:
     data: dict[str, object] = {"injected_latency_s": LATENCY, "requests": mode.relay_requests}
     injected_ms = 2 * LATENCY * 1000
     with _emulator() as upstream:
-        with _relays(upstream, 1) as urls:
+        relay_pids: list[int] = []
+        with _relays(upstream, 1, relay_pids) as urls:
             import httpx  # one activation, so that validations succeed
 
             activated = httpx.post(
@@ -217,7 +226,10 @@ def measure(lab: Lab, mode: Mode) -> Figure:
                 raise RuntimeError(f"the benchmark's activation failed: {activated.text}")
             _load(urls, upstream, 50, min(2000, mode.relay_requests))  # warm-up
             for clients in (100, 1000):
+                before = _cpu_seconds(relay_pids[0]), _cpu_seconds(upstream.process.pid)
                 rate, latencies = _load(urls, upstream, clients, mode.relay_requests)
+                relay_cpu = _cpu_seconds(relay_pids[0]) - before[0]
+                emulator_cpu = _cpu_seconds(upstream.process.pid) - before[1]
                 data[f"clients_{clients}_served"] = len(latencies)
                 p50, p99 = _quantile(latencies, 0.5) * 1000, _quantile(latencies, 0.99) * 1000
                 rows += [
@@ -230,7 +242,21 @@ def measure(lab: Lab, mode: Mode) -> Figure:
                         "ms",
                     ),
                 ]
-                data[f"clients_{clients}"] = {"rate": rate, "p50_ms": p50, "p99_ms": p99}
+                # Where the time goes: CPU per served validation in the relay and in the emulator
+                # (each process is mostly single-threaded Python, so 1,000 / ms is its ceiling).
+                served = max(1, len(latencies))
+                relay_ms, emulator_ms = relay_cpu * 1000 / served, emulator_cpu * 1000 / served
+                rows += [
+                    Row("  relay CPU per validation", Sample.of([relay_ms]), "ms"),
+                    Row("  emulator CPU per validation", Sample.of([emulator_ms]), "ms"),
+                ]
+                data[f"clients_{clients}"] = {
+                    "rate": rate,
+                    "p50_ms": p50,
+                    "p99_ms": p99,
+                    "relay_cpu_ms": relay_ms,
+                    "emulator_cpu_ms": emulator_ms,
+                }
         for count in (1, 2, 4):
             with _relays(upstream, count) as urls:
                 _load(urls, upstream, 50, min(1000, mode.relay_requests))
