@@ -41,6 +41,7 @@ __all__ = [
     "Licensee",
     "Message",
     "NewCustomer",
+    "customer_summary",
 ]
 
 #: How generation-1 get-key spells the seat limit: the documented ``usage_limit``, the SDK 0.1.0
@@ -83,6 +84,18 @@ class Licensee:
 
     name: str | None
     email: str | None
+
+
+def customer_summary(customer: Customer | None) -> dict[str, Any] | None:
+    """A key's customer as get-key shows it in both generations: ``{id, name, email, active}``."""
+    if customer is None:
+        return None
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "email": customer.email,
+        "active": customer.active,
+    }
 
 
 def _refuse(status: HTTPStatus, code: Code, message: str) -> KeymintError:
@@ -346,15 +359,7 @@ class KeymintService:
             del license_data["max_activations"]
         elif self._gen1_limit_field == "max_activations":
             del license_data["usage_limit"]
-        customer_data = None
-        if customer is not None:
-            customer_data = {
-                "id": customer.id,
-                "name": customer.name,
-                "email": customer.email,
-                "active": customer.active,
-            }
-        return {"license": license_data, "customer": customer_data}
+        return {"license": license_data, "customer": customer_summary(customer)}
 
     def deactivate(self, product_id: str, license_key: str, host_id: str | None = None) -> str:
         """Free the slot of *host_id*, or every slot when None; returns the success message.

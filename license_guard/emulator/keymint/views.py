@@ -6,7 +6,7 @@ from typing import Any
 
 from license_guard.emulator.dates import iso_ms_z
 from license_guard.emulator.keymint.records import Customer, Device, LicenseKey
-from license_guard.emulator.keymint.service import KeyDetails
+from license_guard.emulator.keymint.service import KeyDetails, customer_summary
 
 __all__ = ["customer_view", "key_data", "key_view", "license_expiry"]
 
@@ -67,13 +67,4 @@ def key_data(details: KeyDetails) -> dict[str, Any]:
         for device in details.devices
     ]
     license_data["version"] = None
-    customer = details.customer
-    customer_data = None
-    if customer is not None:
-        customer_data = {
-            "id": customer.id,
-            "name": customer.name,
-            "email": customer.email,
-            "active": customer.active,
-        }
-    return {"license": license_data, "customer": customer_data}
+    return {"license": license_data, "customer": customer_summary(details.customer)}
